@@ -1,0 +1,35 @@
+export * from './types.ts'
+export { maskToMesh, type MaskMeshOptions } from './maskToMesh.ts'
+export {
+  marchingCubes,
+  labelLut,
+  NONZERO_LUT,
+  type MarchOptions,
+  type VoxelMesh,
+  type GridField,
+} from './marchingCubes.ts'
+export {
+  isosurface,
+  isosurfaceLods,
+  downsampleGrid,
+  type IsosurfaceOptions,
+  type Lod,
+  type ScalarGrid,
+} from './isosurface.ts'
+export { computeNormals } from './normals.ts'
+export { taubinSmoothInPlace, type TaubinOptions } from './smooth.ts'
+export { simplify, type SimplifyOptions, type SimplifyResult } from './simplify.ts'
+export { meshVolumeMl, meshVolumeMm3, surfaceAreaMm2, voxelVolumeMl } from './measure.ts'
+export { determinant3, applyAffineInPlace, flipWindingInPlace } from './affine.ts'
+export { encodeMesh, quantizationBits, type EncodeOptions } from './wire/encode.ts'
+export {
+  decodeMesh,
+  readWireHeader,
+  decoderReadyPromise,
+  type DecodeOptions,
+  type WireHeader,
+} from './wire/decode.ts'
+export { MeshWireError, type MeshWireErrorCode, crc32 } from './wire/format.ts'
+export { writeStl } from './export/stl.ts'
+export { writeGlb, RAS_MM_TO_GLTF } from './export/glb.ts'
+export { meshReady } from './ready.ts'
