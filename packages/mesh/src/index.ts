@@ -29,6 +29,7 @@ export {
   type DecodeOptions,
   type WireHeader,
 } from './wire/decode.ts'
+export { encodeMaskMesh, type MaskEncodeOptions, type MaskWireHeader } from './wire/maskCodec.ts'
 export { MeshWireError, type MeshWireErrorCode, crc32 } from './wire/format.ts'
 export { writeStl } from './export/stl.ts'
 export { writeGlb, RAS_MM_TO_GLTF } from './export/glb.ts'

@@ -4,6 +4,7 @@ import { simplify } from '../src/simplify.ts'
 import { meshReady } from '../src/ready.ts'
 import { decodeMesh, readWireHeader } from '../src/wire/decode.ts'
 import { encodeMesh, quantizationBits } from '../src/wire/encode.ts'
+import { encodeMaskMesh } from '../src/wire/maskCodec.ts'
 import { MeshWireError, WIRE_HEADER_BYTES, crc32 } from '../src/wire/format.ts'
 import type { Mesh, Vec3 } from '../src/types.ts'
 import { IDENTITY, sphereMask, topologyProblems } from './topology.ts'
@@ -40,6 +41,7 @@ describe('wire format', () => {
     const precision = 0.05
     const bytes = encodeMesh(m, { precisionMm: precision })
     const h = readWireHeader(bytes)
+    if (h.kind !== 0) throw new Error('expected a triangles payload')
     expect(h.version).toBe(1)
     expect(h.triangleCount).toBe(m.indices.length / 3)
     expect(h.vertexCount).toBe(m.positions.length / 3)
@@ -159,5 +161,66 @@ describe('wire format', () => {
       }
     }
     expect(rejected).toBeGreaterThan(300)
+  })
+
+  it('mask kind reproduces maskToMesh exactly (label, region, smoothing, mirrored affine) at > 20× smaller', () => {
+    const dims: Vec3 = [50, 40, 30]
+    const mask = sphereMask(dims, [22, 20, 15], 12)
+    for (let i = 0; i < mask.length; i++) if (mask[i] && i % 50 > 25) mask[i] = 3
+    const aff = Float64Array.from([-0.7, 0.1, 0, 31.5, 0, 0.7, 0, -12.25, 0, 0, 1.5, 80, 0, 0, 0, 1])
+    const variants = [
+      {},
+      { label: 3 },
+      { smooth: 8 },
+      { region: { origin: [10, 5, 3] as Vec3, size: [30, 30, 20] as Vec3 }, label: 1 },
+    ]
+    for (const opts of variants) {
+      const bytes = encodeMaskMesh(mask, dims, aff, opts)
+      const h = readWireHeader(bytes)
+      expect(h.kind).toBe(1)
+      const d = decodeMesh(bytes)
+      const ref = maskToMesh(mask, dims, aff, opts)
+      expect(d.indices).toEqual(ref.indices)
+      // Same float32 positions up to the box re-origin (float64 affine, float32 storage).
+      let maxDiff = 0
+      for (let q = 0; q < ref.positions.length; q++)
+        maxDiff = Math.max(maxDiff, Math.abs(d.positions[q] - ref.positions[q]))
+      expect(maxDiff).toBeLessThan(1e-4)
+      expect(topologyProblems(d)).toEqual([])
+      const raw = ref.positions.byteLength + ref.indices.byteLength
+      expect(bytes.length * 20).toBeLessThan(raw)
+    }
+    const empty = encodeMaskMesh(new Uint8Array(8), [2, 2, 2], IDENTITY)
+    expect(decodeMesh(empty).indices.length).toBe(0)
+    expect(() => encodeMaskMesh(mask, dims, aff, { smooth: 300 })).toThrow()
+  })
+
+  it('rejects malformed mask payloads with a typed MeshWireError (fuzzed)', () => {
+    const dims: Vec3 = [30, 30, 30]
+    const good = encodeMaskMesh(sphereMask(dims, [15, 15, 15], 9), dims, IDENTITY, { smooth: 2 })
+    let seed = 99
+    const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n)
+    let rejected = 0
+    for (let trial = 0; trial < 300; trial++) {
+      let b = good.slice()
+      const kind = trial % 3
+      if (kind === 0) b[rnd(b.length)] ^= 1 << rnd(8)
+      else if (kind === 1) for (let q = 0; q < 1 + rnd(8); q++) b[rnd(b.length)] = rnd(256)
+      else b = b.subarray(0, rnd(b.length))
+      if (trial % 6 >= 3 && b.length >= 124)
+        new DataView(b.buffer, b.byteOffset).setUint32(b.length - 4, crc32(b, b.length - 4), true)
+      try {
+        const d = decodeMesh(b, { normals: false })
+        const n = d.positions.length / 3
+        let bad = 0
+        for (const i of d.indices) if (!(i < n)) bad++
+        for (const x of d.positions) if (!Number.isFinite(x)) bad++
+        expect(bad).toBe(0)
+      } catch (e) {
+        expect(e).toBeInstanceOf(MeshWireError)
+        rejected++
+      }
+    }
+    expect(rejected).toBeGreaterThan(200)
   })
 })

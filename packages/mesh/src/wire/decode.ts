@@ -6,6 +6,7 @@ import { inflateSync } from 'fflate'
 import { MeshoptDecoder } from 'meshoptimizer/decoder'
 import { computeNormals } from '../normals.ts'
 import type { Mesh } from '../types.ts'
+import { decodeMaskMesh, readMaskHeader, type MaskWireHeader } from './maskCodec.ts'
 import {
   crc32,
   MeshWireError,
@@ -15,6 +16,8 @@ import {
   WIRE_MAX_VERTICES,
   WIRE_TRAILER_BYTES,
   WIRE_VERSION,
+  WIRE_KIND_MASK,
+  WIRE_KIND_TRIANGLES,
   maxIndexBlockBytes,
   maxVertexBlockBytes,
 } from './format.ts'
@@ -31,6 +34,7 @@ export interface DecodeOptions {
 }
 
 export interface WireHeader {
+  kind: 0
   version: number
   bits: number
   vertexCount: number
@@ -43,7 +47,7 @@ export interface WireHeader {
 }
 
 /** Parse and check the header, lengths and checksum without decoding the payload. */
-export function readWireHeader(bytes: Uint8Array): WireHeader {
+export function readWireHeader(bytes: Uint8Array): WireHeader | MaskWireHeader {
   if (!(bytes instanceof Uint8Array)) throw new MeshWireError('not-bytes', 'input is not a Uint8Array')
   if (bytes.length < WIRE_HEADER_BYTES + WIRE_TRAILER_BYTES)
     throw new MeshWireError('truncated', `${bytes.length} bytes is shorter than the header`)
@@ -54,7 +58,10 @@ export function readWireHeader(bytes: Uint8Array): WireHeader {
   if (version !== WIRE_VERSION)
     throw new MeshWireError('bad-version', `version ${version} is not supported (expected ${WIRE_VERSION})`)
   const bits = bytes[5]
-  const flags = dv.getUint16(6, true)
+  const kind = bytes[6]
+  if (kind === WIRE_KIND_MASK) return readMaskHeader(bytes, dv)
+  if (kind !== WIRE_KIND_TRIANGLES || bytes[7] !== 0)
+    throw new MeshWireError('bad-header', `unknown kind ${kind}/${bytes[7]}`)
   const vertexCount = dv.getUint32(8, true)
   const triangleCount = dv.getUint32(12, true)
   const bboxMin: [number, number, number] = [
@@ -71,7 +78,6 @@ export function readWireHeader(bytes: Uint8Array): WireHeader {
   const indexBytes = dv.getUint32(44, true)
   const payloadBytes = dv.getUint32(48, true)
   if (bits < 1 || bits > 16) throw new MeshWireError('bad-header', `quantization bits ${bits} out of 1..16`)
-  if (flags !== 0) throw new MeshWireError('bad-header', `unknown flags ${flags}`)
   if (vertexCount > WIRE_MAX_VERTICES || triangleCount > WIRE_MAX_TRIANGLES)
     throw new MeshWireError('bad-header', `implausible counts V=${vertexCount} T=${triangleCount}`)
   if ((vertexCount === 0) !== (triangleCount === 0))
@@ -95,6 +101,7 @@ export function readWireHeader(bytes: Uint8Array): WireHeader {
   if (crc32(bytes, bytes.length - 4) !== stored)
     throw new MeshWireError('checksum', 'CRC-32 mismatch (corrupted in transit)')
   return {
+    kind: 0,
     version,
     bits,
     vertexCount,
@@ -112,6 +119,7 @@ export function decodeMesh(bytes: Uint8Array, opts: DecodeOptions = {}): Mesh {
   if (!decoderReady)
     throw new MeshWireError('not-ready', 'meshopt decoder not ready: await decoderReadyPromise first')
   const h = readWireHeader(bytes)
+  if (h.kind === WIRE_KIND_MASK) return decodeMaskMesh(bytes, h, opts.normals !== false)
   const V = h.vertexCount
   const T = h.triangleCount
   const q = new Uint16Array(4 * V)
