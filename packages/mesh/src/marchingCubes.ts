@@ -64,11 +64,14 @@ export function marchingCubes(grid: Uint8Array, dims: Vec3, opts: MarchOptions):
       const r = j + Y * k
       let a = 0
       if (words !== null && zeroIsOutside) {
-        while (a < X) {
-          const p = base + a
-          if ((p & 3) === 0 && a + 4 <= X && words[p >> 2] === 0) a += 4
-          else if (lut[grid[p]] === 0) a++
-          else break
+        // Unaligned head byte by byte, then whole zero words, then bytes again.
+        while (a < X && ((base + a) & 3) !== 0 && lut[grid[base + a]] === 0) a++
+        if (a < X && ((base + a) & 3) === 0) {
+          let w = (base + a) >> 2
+          const wEnd = (base + X) >> 2
+          while (w < wEnd && words[w] === 0) w++
+          a = 4 * w - base
+          while (a < X && lut[grid[base + a]] === 0) a++
         }
       } else while (a < X && lut[grid[base + a]] === 0) a++
       first[r] = a
@@ -78,11 +81,14 @@ export function marchingCubes(grid: Uint8Array, dims: Vec3, opts: MarchOptions):
       }
       let b = X - 1
       if (words !== null && zeroIsOutside) {
-        for (;;) {
-          const p = base + b
-          if ((p & 3) === 3 && b >= 3 && words[p >> 2] === 0) b -= 4
-          else if (lut[grid[p]] === 0) b--
-          else break
+        while (((base + b + 1) & 3) !== 0 && lut[grid[base + b]] === 0) b--
+        if (lut[grid[base + b]] === 0) {
+          // base + b + 1 is word-aligned: step back over whole zero words (never past `a`).
+          let w = ((base + b + 1) >> 2) - 1
+          const wStop = (base + a) >> 2
+          while (w > wStop && words[w] === 0) w--
+          b = 4 * w + 3 - base
+          while (lut[grid[base + b]] === 0) b--
         }
       } else while (lut[grid[base + b]] === 0) b--
       last[r] = b
@@ -90,11 +96,13 @@ export function marchingCubes(grid: Uint8Array, dims: Vec3, opts: MarchOptions):
       let q = a + 1
       if (words !== null) {
         const full = (grid[base + a] * 0x01010101) >>> 0
-        while (q <= b) {
-          const p = base + q
-          if ((p & 3) === 0 && q + 3 <= b && words[p >> 2] === full) q += 4
-          else if (lut[grid[p]] === 1) q++
-          else break
+        while (q <= b && ((base + q) & 3) !== 0 && lut[grid[base + q]] === 1) q++
+        if (q <= b && ((base + q) & 3) === 0) {
+          let w = (base + q) >> 2
+          const wEnd = (base + b + 1) >> 2
+          while (w < wEnd && words[w] === full) w++
+          q = 4 * w - base
+          while (q <= b && lut[grid[base + q]] === 1) q++
         }
       } else while (q <= b && lut[grid[base + q]] === 1) q++
       solid[r] = q > b ? 1 : 0
