@@ -1,6 +1,7 @@
 /** Simplification to a triangle budget with meshoptimizer, with the error bounded in millimetres. */
 import { MeshoptSimplifier } from 'meshoptimizer/simplifier'
 import { computeNormals } from './normals.ts'
+import { orientedManifoldDefects } from './topology.ts'
 import { MeshInputError, type Mesh } from './types.ts'
 
 let simplifierReady = false
@@ -13,6 +14,12 @@ export interface SimplifyOptions {
   targetTriangles: number
   /** Never move the surface by more than this (default 1 mm): wins over targetTriangles. */
   maxErrorMm?: number
+  /**
+   * Keep a closed, oriented 2-manifold input that way (default true): the triangle target is relaxed
+   * (up to returning the input) when meshopt would fold the surface. Set false for display-only
+   * surfaces (noisy CT isosurfaces) where the triangle budget matters more than watertightness.
+   */
+  keepManifold?: boolean
 }
 
 export interface SimplifyResult {
@@ -22,8 +29,9 @@ export interface SimplifyResult {
 }
 
 /**
- * Edge-collapse simplification (topology-preserving). The result has compacted vertices and smooth
- * normals recomputed when the input had normals.
+ * Edge-collapse simplification. A closed, oriented input stays closed and oriented (the triangle
+ * target is relaxed when meshopt would fold the surface). The result has compacted vertices and
+ * smooth normals recomputed when the input had normals.
  */
 export function simplify(mesh: Mesh, opts: SimplifyOptions): SimplifyResult {
   if (!simplifierReady) throw new MeshInputError('meshopt simplifier not ready: await meshReady first')
@@ -33,11 +41,26 @@ export function simplify(mesh: Mesh, opts: SimplifyOptions): SimplifyResult {
   const target = Math.max(0, Math.floor(opts.targetTriangles)) * 3
   if (mesh.indices.length <= target || mesh.indices.length === 0)
     return { mesh: { ...mesh, indices: mesh.indices.slice(), positions: mesh.positions.slice() }, errorMm: 0 }
-  const [kept, error] = MeshoptSimplifier.simplify(mesh.indices, mesh.positions, 3, target, maxError, [
-    'ErrorAbsolute',
-  ])
-  // Compact: keep only referenced vertices, in first-use order.
+  // meshopt can fold a closed surface into non-manifold pieces when pushed hard; if the input was a
+  // closed oriented manifold, back off the triangle target until the output is one too.
   const n = mesh.positions.length / 3
+  const guard = opts.keepManifold !== false && orientedManifoldDefects(mesh.indices, n) === 0
+  let goal = target
+  let kept: Uint32Array = mesh.indices
+  let error = 0
+  for (let attempt = 0; ; attempt++) {
+    ;[kept, error] = MeshoptSimplifier.simplify(mesh.indices, mesh.positions, 3, goal, maxError, [
+      'ErrorAbsolute',
+    ])
+    if (!guard || orientedManifoldDefects(kept, n) === 0) break
+    if (attempt === 8 || kept.length >= mesh.indices.length) {
+      kept = mesh.indices
+      error = 0
+      break
+    }
+    goal = Math.min(mesh.indices.length, Math.max(goal * 2, kept.length + 3 * 64))
+  }
+  // Compact: keep only referenced vertices, in first-use order.
   const remap = new Int32Array(n).fill(-1)
   let count = 0
   const indices = new Uint32Array(kept.length)

@@ -66,11 +66,15 @@ describe('isosurface', () => {
     expect(topologyProblems(bone)).toEqual([])
     expect(meshVolumeMm3(bone)).toBeGreaterThan(0)
     const budget = Math.floor(bone.indices.length / 3 / 4)
-    const { mesh, errorMm } = simplify(bone, { targetTriangles: budget, maxErrorMm: 3 })
+    const { mesh, errorMm } = simplify(bone, { targetTriangles: budget, maxErrorMm: 3, keepManifold: false })
     expect(mesh.indices.length / 3).toBeLessThanOrEqual(budget)
     expect(errorMm).toBeLessThanOrEqual(3)
     expect(mesh.positions.length / 3).toBeLessThan(bone.positions.length / 3) // vertices compacted
     for (const i of mesh.indices) if (i >= mesh.positions.length / 3) throw new Error('index out of range')
+    // Guarded (default): whatever comes back is still closed and oriented.
+    const guarded = simplify(bone, { targetTriangles: budget, maxErrorMm: 3 })
+    expect(topologyProblems(guarded.mesh)).toEqual([])
+    expect(guarded.mesh.indices.length).toBeLessThanOrEqual(bone.indices.length)
     // A tight error bound wins over the triangle budget.
     const strict = simplify(bone, { targetTriangles: 10, maxErrorMm: 0.2 })
     expect(strict.errorMm).toBeLessThanOrEqual(0.2)
