@@ -5,6 +5,7 @@
 import { checkAffine, multiply4 } from './affine.ts'
 import { finishMesh } from './maskToMesh.ts'
 import { marchingCubes, NONZERO_LUT } from './marchingCubes.ts'
+import { simplify } from './simplify.ts'
 import type { TaubinOptions } from './smooth.ts'
 import { MeshInputError, type Affine, type Mesh, type Vec3 } from './types.ts'
 
@@ -90,4 +91,52 @@ export function isosurfaceLods(
   return [...factors]
     .sort((a, b) => b - a)
     .map((downsample) => ({ downsample, mesh: isosurface(grid, threshold, { ...opts, downsample }) }))
+}
+
+export interface BudgetIsosurface {
+  mesh: Mesh
+  /** Downsampling factor the mesh was extracted at. */
+  downsample: number
+  /** meshopt's reported deviation of the final simplification in mm (0 when none was needed). */
+  simplifyErrorMm: number
+}
+
+/**
+ * The finest isosurface that fits `maxTriangles` (a headset's budget for the whole patient): extract
+ * at a coarse factor, predict finer counts (triangles scale with 1/f²), extract at the finest
+ * factor predicted to fit, then simplify the rest of the way (display-only: no manifold guard).
+ * The result can stay above the budget only when `maxErrorMm` (default: two downsampled voxels)
+ * forbids further simplification. Requires `await meshReady` (simplification).
+ */
+export function isosurfaceForBudget(
+  grid: ScalarGrid,
+  threshold: number,
+  maxTriangles: number,
+  opts: Omit<IsosurfaceOptions, 'downsample'> & { maxErrorMm?: number } = {},
+): BudgetIsosurface {
+  if (!(maxTriangles >= 1)) throw new MeshInputError('maxTriangles must be ≥ 1')
+  const probeFactor = Math.max(1, Math.min(8, Math.floor(Math.min(...grid.dims) / 16)))
+  const probe = isosurface(grid, threshold, { ...opts, downsample: probeFactor })
+  let f = probeFactor
+  const probeTris = probe.indices.length / 3
+  while (f > 1 && probeTris * (probeFactor / (f - 1)) ** 2 <= maxTriangles) f--
+  let mesh = f === probeFactor ? probe : isosurface(grid, threshold, { ...opts, downsample: f })
+  let simplifyErrorMm = 0
+  if (mesh.indices.length / 3 > maxTriangles) {
+    // Default error bound: one downsampled voxel.
+    const a = grid.affine
+    const voxel = Math.max(
+      Math.hypot(a[0], a[4], a[8]),
+      Math.hypot(a[1], a[5], a[9]),
+      Math.hypot(a[2], a[6], a[10]),
+    )
+    const r = simplify(mesh, {
+      targetTriangles: maxTriangles,
+      maxErrorMm: opts.maxErrorMm ?? voxel * f * 2,
+      keepManifold: false,
+    })
+    mesh = r.mesh
+    simplifyErrorMm = r.errorMm
+  }
+  return { mesh, downsample: f, simplifyErrorMm }
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+// @ts-expect-error: the official Khronos validator ships no typings
+import { validateBytes } from 'gltf-validator'
 import { RAS_MM_TO_GLTF, writeGlb } from '../src/export/glb.ts'
 import { writeStl } from '../src/export/stl.ts'
 import { maskToMesh } from '../src/maskToMesh.ts'
@@ -82,5 +84,18 @@ describe('GLB', () => {
     expect(apply([0, 0, 1000])).toEqual([0, 1, 0])
     expect(apply([0, 1000, 0])).toEqual([0, 0, 1])
     expect(apply([1000, 0, 0])).toEqual([-1, 0, 0])
+  })
+
+  it('passes the official Khronos glTF validator without errors or warnings', async () => {
+    const bytes = writeGlb([
+      { name: 'liver', mesh: a, color: [0.8, 0.3, 0.2, 0.5] },
+      { name: 'aorta', mesh: b, color: [0.9, 0.1, 0.1] },
+    ])
+    const report = (await validateBytes(bytes)) as {
+      issues: { numErrors: number; numWarnings: number; messages: unknown[] }
+    }
+    expect(report.issues.messages).toEqual([])
+    expect(report.issues.numErrors).toBe(0)
+    expect(report.issues.numWarnings).toBe(0)
   })
 })

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { sharedData } from '@fastsam-xr/test/paths'
-import { downsampleGrid, isosurface, isosurfaceLods } from '../src/isosurface.ts'
+import { downsampleGrid, isosurface, isosurfaceForBudget, isosurfaceLods } from '../src/isosurface.ts'
 import { meshVolumeMm3 } from '../src/measure.ts'
 import { meshReady } from '../src/ready.ts'
 import { simplify } from '../src/simplify.ts'
@@ -79,6 +79,19 @@ describe('isosurface', () => {
     const strict = simplify(bone, { targetTriangles: 10, maxErrorMm: 0.2 })
     expect(strict.errorMm).toBeLessThanOrEqual(0.2)
     expect(strict.mesh.indices.length / 3).toBeGreaterThan(1000)
+  })
+
+  it('fits a whole-patient triangle budget: finest level that fits, simplified the rest of the way', () => {
+    const ct = readNiftiForTests(sharedData('volumes', 'totalsegmentator', 'example_ct_img.nii.gz'))
+    const full = isosurface(ct, 250).indices.length / 3
+    for (const budget of [full * 2, 30_000, 5_000, 500]) {
+      const r = isosurfaceForBudget(ct, 250, budget)
+      expect(r.mesh.indices.length / 3).toBeLessThanOrEqual(budget)
+      if (budget >= full) expect(r.downsample).toBe(1)
+      else expect(r.downsample).toBeGreaterThanOrEqual(1)
+      expect(r.mesh.indices.length / 3).toBeGreaterThan(budget / 10)
+    }
+    expect(() => isosurfaceForBudget(ct, 250, 0)).toThrow(MeshInputError)
   })
 
   it('rejects bad input', () => {
