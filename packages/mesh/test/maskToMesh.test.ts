@@ -105,6 +105,29 @@ describe('maskToMesh on synthetic masks', () => {
     expect(topologyProblems(m)).toEqual([])
   })
 
+  it('word-skipping scans agree with byte scans (unaligned buffers, sparse rows, any nonzero value)', () => {
+    let seed = 4242
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff)
+    const dims: Vec3 = [37, 23, 19] // odd row length: every alignment occurs
+    const sparse = makeMask(dims, (i, j, k) => rnd() < (j % 3 === 0 ? 0.02 : k % 4 === 0 ? 0.9 : 0.3))
+    for (let i = 0; i < sparse.length; i++) if (sparse[i]) sparse[i] = 1 + ((i * 7) % 200)
+    const shifted = new Uint8Array(sparse.length + 3)
+    for (const off of [1, 2, 3]) {
+      const view = shifted.subarray(off, off + sparse.length)
+      view.set(sparse)
+      const a = maskToMesh(sparse, dims, IDENTITY, { normals: false })
+      const b = maskToMesh(view, dims, IDENTITY, { normals: false })
+      expect(b.indices).toEqual(a.indices)
+      expect(b.positions).toEqual(a.positions)
+      expect(topologyProblems(a)).toEqual([])
+      // Solid runs of a label value (word compare) against an explicit per-voxel label check.
+      const label = sparse.find((v) => v > 0)!
+      const c = maskToMesh(sparse, dims, IDENTITY, { label, normals: false })
+      const bin = sparse.map((v) => (v === label ? 1 : 0))
+      expect(maskToMesh(bin, dims, IDENTITY, { normals: false }).indices).toEqual(c.indices)
+    }
+  })
+
   it('objects touching the grid border are closed (virtual padding)', () => {
     const dims: Vec3 = [10, 10, 10]
     const m = maskToMesh(new Uint8Array(1000).fill(1), dims, IDENTITY)
