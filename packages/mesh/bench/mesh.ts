@@ -176,6 +176,10 @@ async function main(): Promise<void> {
       size: [0, 1, 2].map((d) => Math.min(128, fine.dims[d] - Math.max(0, origin[d]))) as Vec3,
     }
     const inPlace = time(() => maskToMesh(fullMask, fine.dims, fine.affine, { region }), runs)
+    const wholeVolume = time(
+      () => maskToMesh(fullMask, fine.dims, fine.affine),
+      Math.max(3, Math.ceil(runs / 3)),
+    )
     const vtk = time(
       () => vtkMarch(cropMask, crop.dims, crop.affine, 0.5),
       Math.max(3, Math.ceil(runs / 3)),
@@ -193,6 +197,8 @@ async function main(): Promise<void> {
       oursMs: +ours.ms.toFixed(2),
       oursNoNormalsMs: +oursNoNormals.ms.toFixed(2),
       oursRegionOfFullVolumeMs: +inPlace.ms.toFixed(2),
+      oursWholeFullVolumeMs: +wholeVolume.ms.toFixed(2),
+      fullVolumeDims: fine.dims,
       vtkMs: +vtk.ms.toFixed(2),
       speedupVsVtk: +(vtk.ms / ours.ms).toFixed(1),
       vtkNoNormalsMs: +vtkNoNormals.ms.toFixed(2),

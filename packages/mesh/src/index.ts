@@ -1,5 +1,6 @@
 export * from './types.ts'
 export { maskToMesh, type MaskMeshOptions } from './maskToMesh.ts'
+export { maskBoundingBox, unionBox, type VoxelBox } from './boxes.ts'
 export {
   marchingCubes,
   labelLut,

@@ -6,6 +6,7 @@
  */
 import { deflateSync, inflateSync } from 'fflate'
 import { checkAffine } from '../affine.ts'
+import { maskBoundingBox } from '../boxes.ts'
 import { maskToMesh } from '../maskToMesh.ts'
 import { labelLut, NONZERO_LUT } from '../marchingCubes.ts'
 import { MeshInputError, type Affine, type Mesh, type Vec3 } from '../types.ts'
@@ -63,38 +64,10 @@ export function encodeMaskMesh(
   const s = opts.region?.size ?? [nx - o[0], ny - o[1], nz - o[2]]
   if (o.some((x, d) => x < 0 || s[d] < 1 || x + s[d] > dims[d]))
     throw new MeshInputError('region is outside the mask')
-  // Bounding box of inside voxels; empty stretches are skipped a 32-bit word at a time (0 is outside).
-  const lo = [Infinity, Infinity, Infinity]
-  const hi = [-1, -1, -1]
-  const words =
-    mask.byteOffset % 4 === 0 && lut[0] === 0
-      ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2)
-      : null
-  for (let k = o[2]; k < o[2] + s[2]; k++)
-    for (let j = o[1]; j < o[1] + s[1]; j++) {
-      const row = nx * (j + ny * k)
-      const end = row + o[0] + s[0]
-      let p = row + o[0]
-      while (p < end) {
-        if (words !== null && (p & 3) === 0 && p + 4 <= end && words[p >> 2] === 0) p += 4
-        else if (lut[mask[p]] === 0) p++
-        else break
-      }
-      if (p === end) continue
-      let q = end - 1
-      while (lut[mask[q]] === 0) q--
-      const a = p - row
-      const b = q - row
-      if (a < lo[0]) lo[0] = a
-      if (b > hi[0]) hi[0] = b
-      if (j < lo[1]) lo[1] = j
-      if (j > hi[1]) hi[1] = j
-      if (k < lo[2]) lo[2] = k
-      if (k > hi[2]) hi[2] = k
-    }
-  const empty = hi[0] < 0
-  const box: Vec3 = empty ? [1, 1, 1] : [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1]
-  const start = empty ? [0, 0, 0] : lo
+  const bbox = maskBoundingBox(mask, dims, { label: opts.label, region: { origin: o, size: s } })
+  const empty = bbox === null
+  const box: Vec3 = bbox?.size ?? [1, 1, 1]
+  const start = bbox?.origin ?? [0, 0, 0]
   const n = box[0] * box[1] * box[2]
   const bits = new Uint8Array(Math.ceil(n / 8))
   if (!empty) {
