@@ -51,6 +51,8 @@ export interface CaseTables {
   /** distinct edges used by case c: usedEdges[usedStart[c] .. usedStart[c+1]). */
   usedStart: Uint16Array
   usedEdges: Uint8Array
+  /** (b − a) × (c − a) of each table triangle with mid-edge vertices, in cube (voxel) units. */
+  triNormals: Float32Array
   maxTrianglesPerCase: number
 }
 
@@ -153,9 +155,24 @@ function buildCaseTables(): CaseTables {
     triStart[c + 1] = triStart[c] + tris[c].length / 3
     usedStart[c + 1] = usedStart[c] + used[c].length
   }
+  const triEdges = Uint8Array.from(tris.flat())
+  const triNormals = new Float32Array(triEdges.length)
+  const mid = (e: number): number[] => {
+    const [a, b] = edgeEnds(e)
+    return [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2]
+  }
+  for (let t = 0; t < triEdges.length; t += 3) {
+    const [a, b, c] = [mid(triEdges[t]), mid(triEdges[t + 1]), mid(triEdges[t + 2])]
+    const u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]]
+    const v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]]
+    triNormals[t] = u[1] * v[2] - u[2] * v[1]
+    triNormals[t + 1] = u[2] * v[0] - u[0] * v[2]
+    triNormals[t + 2] = u[0] * v[1] - u[1] * v[0]
+  }
   return {
     triStart,
-    triEdges: Uint8Array.from(tris.flat()),
+    triEdges,
+    triNormals,
     usedStart,
     usedEdges: Uint8Array.from(used.flat()),
     maxTrianglesPerCase: maxT,

@@ -25,15 +25,22 @@ export interface MarchOptions {
   size?: Vec3
   /** Optional scalar field: vertices are placed where it crosses `threshold` instead of mid-edge. */
   field?: GridField
+  /**
+   * Also accumulate area-weighted vertex normals in voxel space (unnormalized), straight from the
+   * case tables — cheaper than a pass over positions. Ignored with `field` (vertices move).
+   */
+  normals?: boolean
 }
 
 /** Output in VOXEL coordinates of the full grid (i, j, k), triangles CCW seen from outside in index space. */
 export interface VoxelMesh {
   positions: Float32Array
   indices: Uint32Array
+  /** Unnormalized voxel-space vertex normals (sum of (b − a) × (c − a)), when requested. */
+  normals?: Float32Array
 }
 
-const { triStart, triEdges, usedStart, usedEdges, maxTrianglesPerCase } = caseTables
+const { triStart, triEdges, triNormals, usedStart, usedEdges, maxTrianglesPerCase } = caseTables
 
 /** Mesh the boundary of {voxels v : lut[v] = 1} of `grid` (i fastest, dims nx × ny × nz). */
 export function marchingCubes(grid: Uint8Array, dims: Vec3, opts: MarchOptions): VoxelMesh {
@@ -116,6 +123,8 @@ export function marchingCubes(grid: Uint8Array, dims: Vec3, opts: MarchOptions):
   let posCap = 3 * (8 * occupied + 1024)
   let idxCap = 2 * posCap
   let pos = new Float32Array(posCap)
+  const wantNormals = opts.normals === true && field === undefined
+  let nrm = new Float32Array(wantNormals ? posCap : 0)
   let idx = new Uint32Array(idxCap)
   let nv = 0
   let ni = 0
@@ -257,6 +266,11 @@ export function marchingCubes(grid: Uint8Array, dims: Vec3, opts: MarchOptions):
           const p2 = new Float32Array(posCap)
           p2.set(pos.subarray(0, nv * 3))
           pos = p2
+          if (wantNormals) {
+            const n2 = new Float32Array(posCap)
+            n2.set(nrm.subarray(0, nv * 3))
+            nrm = n2
+          }
         }
         if (ni + 3 * maxTrianglesPerCase > idxCap) {
           idxCap *= 2
@@ -280,16 +294,41 @@ export function marchingCubes(grid: Uint8Array, dims: Vec3, opts: MarchOptions):
           }
           ev[e] = id
         }
-        for (let tr = 3 * triStart[c], tEnd = 3 * triStart[c + 1]; tr < tEnd; tr += 3) {
-          idx[ni++] = ev[triEdges[tr]]
-          idx[ni++] = ev[triEdges[tr + 1]]
-          idx[ni++] = ev[triEdges[tr + 2]]
+        if (wantNormals) {
+          for (let tr = 3 * triStart[c], tEnd = 3 * triStart[c + 1]; tr < tEnd; tr += 3) {
+            const a = ev[triEdges[tr]]
+            const b = ev[triEdges[tr + 1]]
+            const d = ev[triEdges[tr + 2]]
+            idx[ni++] = a
+            idx[ni++] = b
+            idx[ni++] = d
+            const fx = triNormals[tr]
+            const fy = triNormals[tr + 1]
+            const fz = triNormals[tr + 2]
+            nrm[3 * a] += fx
+            nrm[3 * a + 1] += fy
+            nrm[3 * a + 2] += fz
+            nrm[3 * b] += fx
+            nrm[3 * b + 1] += fy
+            nrm[3 * b + 2] += fz
+            nrm[3 * d] += fx
+            nrm[3 * d + 1] += fy
+            nrm[3 * d + 2] += fz
+          }
+        } else {
+          for (let tr = 3 * triStart[c], tEnd = 3 * triStart[c + 1]; tr < tEnd; tr += 3) {
+            idx[ni++] = ev[triEdges[tr]]
+            idx[ni++] = ev[triEdges[tr + 1]]
+            idx[ni++] = ev[triEdges[tr + 2]]
+          }
         }
       }
     }
   }
   if (field !== undefined) placeOnField(pos, nv, field, dims, [i0, j0, k0], [X, Y, Z])
-  return { positions: pos.slice(0, nv * 3), indices: idx.slice(0, ni) }
+  const out: VoxelMesh = { positions: pos.slice(0, nv * 3), indices: idx.slice(0, ni) }
+  if (wantNormals) out.normals = nrm.slice(0, nv * 3)
+  return out
 }
 
 /** A lookup table marking every nonzero uint8 value inside. */

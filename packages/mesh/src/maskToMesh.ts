@@ -26,8 +26,15 @@ export function maskToMesh(mask: Uint8Array, dims: Vec3, affine: Affine, opts: M
   if (!(mask instanceof Uint8Array)) throw new MeshInputError('mask must be a Uint8Array')
   checkAffine(affine)
   const lut = opts.label === undefined ? NONZERO_LUT : labelLut(opts.label)
-  const vm = marchingCubes(mask, dims, { lut, origin: opts.region?.origin, size: opts.region?.size })
-  return finishMesh(vm.positions, vm.indices, affine, opts)
+  // Without smoothing the normals come straight from the case tables (vertices stay mid-edge).
+  const tableNormals = opts.normals !== false && !opts.smooth
+  const vm = marchingCubes(mask, dims, {
+    lut,
+    origin: opts.region?.origin,
+    size: opts.region?.size,
+    normals: tableNormals,
+  })
+  return finishMesh(vm.positions, vm.indices, affine, opts, vm.normals)
 }
 
 /** Shared tail of every mesher: voxel → world, orientation fix, smoothing, normals. */
@@ -36,6 +43,7 @@ export function finishMesh(
   indices: Uint32Array,
   affine: Affine,
   opts: { smooth?: number | TaubinOptions; normals?: boolean },
+  voxelNormals?: Float32Array,
 ): Mesh {
   applyAffineInPlace(positions, affine)
   if (determinant3(affine) < 0) flipWindingInPlace(indices)
@@ -44,8 +52,53 @@ export function finishMesh(
     taubinSmoothInPlace(positions, indices, o)
   }
   const mesh: Mesh = { positions, indices }
-  if (opts.normals !== false) mesh.normals = computeNormals(positions, indices)
+  if (opts.normals !== false)
+    mesh.normals =
+      voxelNormals && !opts.smooth
+        ? worldNormalsInPlace(voxelNormals, affine)
+        : computeNormals(positions, indices)
   return mesh
+}
+
+/**
+ * Voxel-space area-weighted normal sums → unit world normals. A triangle's cross product maps
+ * through the cofactor matrix cof(A) = det(A)·A⁻ᵀ, so sums map too; sign(det) keeps them outward
+ * (matching the winding flip for mirroring affines).
+ */
+function worldNormalsInPlace(n: Float32Array, m: Affine): Float32Array {
+  const a = m[0],
+    b = m[1],
+    c = m[2],
+    d = m[4],
+    e = m[5],
+    f = m[6],
+    g = m[8],
+    h = m[9],
+    i = m[10]
+  const s = determinant3(m) < 0 ? -1 : 1
+  const c11 = s * (e * i - f * h),
+    c12 = s * (f * g - d * i),
+    c13 = s * (d * h - e * g)
+  const c21 = s * (c * h - b * i),
+    c22 = s * (a * i - c * g),
+    c23 = s * (b * g - a * h)
+  const c31 = s * (b * f - c * e),
+    c32 = s * (c * d - a * f),
+    c33 = s * (a * e - b * d)
+  for (let o = 0; o < n.length; o += 3) {
+    const x = n[o],
+      y = n[o + 1],
+      z = n[o + 2]
+    const wx = c11 * x + c12 * y + c13 * z
+    const wy = c21 * x + c22 * y + c23 * z
+    const wz = c31 * x + c32 * y + c33 * z
+    const l = Math.sqrt(wx * wx + wy * wy + wz * wz)
+    const k = l > 0 ? 1 / l : 0
+    n[o] = wx * k
+    n[o + 1] = wy * k
+    n[o + 2] = wz * k
+  }
+  return n
 }
 
 export type { GridField }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { caseTables } from '../src/cubeCases.ts'
 import { maskToMesh } from '../src/maskToMesh.ts'
+import { computeNormals } from '../src/normals.ts'
 import { meshVolumeMm3, surfaceAreaMm2, voxelVolumeMl, meshVolumeMl } from '../src/measure.ts'
 import { MeshInputError, type Mesh, type Vec3 } from '../src/types.ts'
 import { eulerCharacteristic, IDENTITY, makeMask, sphereMask, topologyProblems } from './topology.ts'
@@ -149,6 +150,18 @@ describe('maskToMesh on synthetic masks', () => {
     expect(outwardFraction(m, centre)).toBeGreaterThan(0.99)
     const vox = voxelVolumeMl(mask, dims, aff)
     expect(Math.abs(meshVolumeMl(m) - vox) / vox).toBeLessThan(0.03)
+    // Table normals (fast path) equal area-weighted normals recomputed from the world positions,
+    // for mirrored, anisotropic and sheared affines alike.
+    for (const A of [
+      aff,
+      Float64Array.from([0.9, 0.3, 0, 2, -0.2, 1.1, 0.1, 3, 0.05, 0, -2.5, 1, 0, 0, 0, 1]),
+    ]) {
+      const fast = maskToMesh(mask, dims, A)
+      const ref = computeNormals(fast.positions, fast.indices)
+      let worst = 0
+      for (let q = 0; q < ref.length; q++) worst = Math.max(worst, Math.abs(ref[q] - fast.normals![q]))
+      expect(worst).toBeLessThan(1e-4)
+    }
     // The same mask with the identity affine mirrored by hand gives the same surface.
     const plain = maskToMesh(mask, dims, IDENTITY)
     expect(plain.indices.length).toBe(m.indices.length)
