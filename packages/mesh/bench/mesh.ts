@@ -26,6 +26,7 @@ import {
 } from '../src/index.ts'
 import { cropBox, readNiftiForTests, resampleLabelNearest } from '../test/readNiftiForTests.ts'
 import { surfaceNets } from './surfaceNets.ts'
+import { startBrowserDecoder } from '../test/browserHarness.ts'
 
 /** Undirected edges not shared by exactly two triangles (0 for a closed 2-manifold). */
 function nonManifoldEdges(indices: Uint32Array): number {
@@ -125,6 +126,21 @@ function maskWireStats(
   }
 }
 
+/** Decode time in headless Chromium (the browser bundle of `@fastsam-xr/mesh/wire`), both kinds. */
+async function browserDecodeStats(buffers: Uint8Array[]): Promise<Record<string, number | string>> {
+  try {
+    const dec = await startBrowserDecoder()
+    try {
+      const r = await dec.decode(buffers, 9)
+      return { chromiumDecodeMeshKindMs: +r.ms[0].toFixed(2), chromiumDecodeMaskKindMs: +r.ms[1].toFixed(2) }
+    } finally {
+      await dec.close()
+    }
+  } catch (e) {
+    return { chromiumDecode: `unavailable: ${(e as Error).message.split('\n')[0]}` }
+  }
+}
+
 function wireStats(mesh: Mesh, keepManifold = true): Record<string, number> {
   const raw = mesh.positions.byteLength + mesh.indices.byteLength
   const enc = time(() => encodeMesh(mesh), 5, 1)
@@ -215,6 +231,7 @@ async function main(): Promise<void> {
       ...surfaceNetsStats(cropMask, crop.dims, 5),
       ...wireStats(m),
       ...maskWireStats(m, cropMask, crop.dims, crop.affine),
+      ...(await browserDecodeStats([encodeMesh(m), encodeMaskMesh(cropMask, crop.dims, crop.affine)])),
     })
   }
 
