@@ -21,7 +21,7 @@ export const encoderReadyPromise: Promise<void> = MeshoptEncoder.ready.then(() =
 export interface EncodeOptions {
   /** Largest allowed quantization step in mm (default 0.05): position error ≤ step / 2 per axis. */
   precisionMm?: number
-  /** DEFLATE level 0..9 of the payload (default 9). */
+  /** DEFLATE level 0..9 of the payload (default 6; 9 saves ~1 % for +30 % time). */
   deflateLevel?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9
 }
 
@@ -110,7 +110,7 @@ export function encodeMesh(mesh: Mesh, opts: EncodeOptions = {}): Uint8Array {
   const blocks = new Uint8Array(vb.length + ib.length)
   blocks.set(vb, 0)
   blocks.set(ib, vb.length)
-  const payload = deflateSync(blocks, { level: opts.deflateLevel ?? 9 })
+  const payload = deflateSync(blocks, { level: opts.deflateLevel ?? 6 })
   const total = WIRE_HEADER_BYTES + payload.length + WIRE_TRAILER_BYTES
   const out = new Uint8Array(total)
   const dv = new DataView(out.buffer)
