@@ -1,6 +1,6 @@
 /** Segmentation mask → closed, indexed, outward-oriented triangle mesh in world RAS mm. */
 import { applyAffineInPlace, checkAffine, determinant3, flipWindingInPlace } from './affine.ts'
-import { labelLut, marchingCubes, NONZERO_LUT, type GridField } from './marchingCubes.ts'
+import { labelLut, marchingCubes, NONZERO_LUT } from './marchingCubes.ts'
 import { computeNormals } from './normals.ts'
 import { taubinSmoothInPlace, type TaubinOptions } from './smooth.ts'
 import { MeshInputError, type Affine, type Mesh, type Vec3 } from './types.ts'
@@ -100,5 +100,3 @@ function worldNormalsInPlace(n: Float32Array, m: Affine): Float32Array {
   }
   return n
 }
-
-export type { GridField }
