@@ -100,6 +100,7 @@ def export_model_folder(
     checkpoint: str,
     sha256: Optional[str],
     upscale: str = 'matmul',
+    extra_source: Optional[Dict] = None,
     log=print,
 ) -> Dict:
     """Export both graphs (checked with onnx.checker) and write model.json last (its presence = complete)."""
@@ -117,6 +118,7 @@ def export_model_folder(
         export_decoder(model, os.path.join(out_dir, DECODER_FILE), upscale)
         timings['decoder_s'] = time.perf_counter() - t
     manifest = model_manifest(name, variant, checkpoint, sha256, model)
+    manifest['source'].update(extra_source or {})
     with open(manifest_path, 'w') as fh:
         json.dump(manifest, fh, indent=2)
         fh.write('\n')
