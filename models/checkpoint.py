@@ -148,6 +148,9 @@ def load_model(path: str, variant: str, teacher_path: Optional[str] = None) -> L
     """Build `variant` and load the checkpoint strictly; raises CheckpointError on any key problem."""
     if variant not in CONFIGS:
         raise CheckpointError(f'unknown variant {variant!r}; known: {", ".join(CONFIGS)}')
+    for p in (path, teacher_path):
+        if p is not None and not os.path.isfile(p):
+            raise CheckpointError(f'checkpoint not found: {p}')
     sha = sha256_file(path)
     sd = extract_state_dict(load_pickle(path), os.path.basename(path))
     teacher_sd, teacher_sha = None, None

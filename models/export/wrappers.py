@@ -57,7 +57,7 @@ class DecoderForExport(nn.Module):
             has_mask_input.reshape(1, 1, 1, 1, 1) > 0.5, self.prompt_encoder.embed_mask(mask_input), self.no_mask_dense
         )
         queries, keys = self.mask_decoder.run_transformer(image_embeddings, self.dense_pe, sparse, dense)
-        iou = self.mask_decoder.iou_prediction_head(queries[:, 0])[:, 0:1]
+        iou = self.mask_decoder.iou_prediction_head(queries[:, 0])[:, 0:1].reshape(1, 1)
         hyper = self.mask_decoder.output_hypernetworks_mlps[0](queries[:, 1])  # (1, C/8), mask token 0
         if self.upscaler is not None:
             low = self.upscaler(keys, hyper)
