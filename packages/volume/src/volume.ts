@@ -33,6 +33,8 @@ export interface VolumeMeta {
   source?: string
   /** Free-form description safe to log (no names, IDs or dates). */
   description?: string
+  /** Number of NaN/Inf voxels replaced by 0 when read with `nonFinite: 'zero'`. */
+  nonFiniteReplaced?: number
 }
 
 export interface Volume<T extends VoxelArray = VoxelArray> {
