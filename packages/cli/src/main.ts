@@ -1,8 +1,9 @@
 import { UsageError, type Command } from './command.ts'
 import { start } from './commands/start.ts'
+import { info } from './commands/info.ts'
 
 /** Every subcommand, in the order `--help` lists them. Later issues add theirs here. */
-const commands: Command[] = [start]
+const commands: Command[] = [start, info]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
