@@ -1,0 +1,2 @@
+/** Node-only entry (`@fastsam-xr/runtime/node`): reading model folders from disk, onnxruntime-node. */
+export { readModelFolder, nodeOrt, type ModelFolder } from './nodeModel.ts'
