@@ -15,6 +15,7 @@ from typing import Dict, Optional
 import onnx
 import torch
 
+from ..modeling.common import math_attention
 from ..modeling.sam3d import Sam3D
 from .wrappers import DecoderForExport, EncoderForExport
 
@@ -51,7 +52,7 @@ def model_manifest(name: str, variant: str, checkpoint: str, sha256: Optional[st
 
 def _export(module: torch.nn.Module, args, path: str, input_names, output_names, dynamic_axes) -> None:
     buffer = io.BytesIO()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), math_attention():
         warnings.simplefilter('ignore')  # tracer warnings about fixed batch 1 are expected
         torch.onnx.export(
             module, args, buffer, opset_version=OPSET, input_names=input_names, output_names=output_names,

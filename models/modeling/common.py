@@ -1,4 +1,5 @@
 """Small building blocks shared by the encoder, prompt encoder and decoder (spec §1)."""
+import contextlib
 from typing import Type
 
 import torch
@@ -75,6 +76,19 @@ def _sdpa_accepts_scale() -> bool:
 
 _SDPA = has_sdpa()
 _SDPA_SCALE = _SDPA and _sdpa_accepts_scale()
+_FORCE_MATH = [False]
+
+
+@contextlib.contextmanager
+def math_attention():
+    """Use plain MatMul/Softmax attention inside the block (ONNX export: every torch version then traces the
+    same opset-17 graph, whatever its SDPA export support)."""
+    previous = _FORCE_MATH[0]
+    _FORCE_MATH[0] = True
+    try:
+        yield
+    finally:
+        _FORCE_MATH[0] = previous
 
 
 def scaled_dot_product_attention(
@@ -85,10 +99,11 @@ def scaled_dot_product_attention(
     Uses torch's fused `scaled_dot_product_attention` (flash / memory-efficient kernels on GPU) when present
     (torch >= 2.0), plain MatMul/Softmax otherwise (torch 1.13; also what the ONNX export traces there).
     """
-    if _SDPA_SCALE:
-        return F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=scale)
-    if _SDPA:  # torch 2.0: fixed 1/sqrt(d) inside the kernel; pre-scale q to get `scale` exactly.
-        return F.scaled_dot_product_attention(q * (scale * q.shape[-1] ** 0.5), k, v, attn_mask=bias)
+    if not _FORCE_MATH[0]:
+        if _SDPA_SCALE:
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=scale)
+        if _SDPA:  # torch 2.0: fixed 1/sqrt(d) inside the kernel; pre-scale q to get `scale` exactly.
+            return F.scaled_dot_product_attention(q * (scale * q.shape[-1] ** 0.5), k, v, attn_mask=bias)
     logits = (q * scale) @ k.transpose(-2, -1)
     if bias is not None:
         logits = logits + bias
