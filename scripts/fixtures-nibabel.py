@@ -27,6 +27,7 @@ REAL = [
     'volumes/sct_spine/t2s_img.nii.gz',  # float32, anisotropic 0.5x0.5x7.5
     'dicom/totalsegmentator_example_ct_series_seg.nii.gz',  # sform only (qform_code 0), LAS
     'volumes/open_ms_data/patient07_flair_img.nii.gz',  # float32 182x218x182
+    'volumes/totalsegmentator/example_ct_dicom_img.nii.gz',  # the DICOM example series as NIfTI (512x512x20)
 ]
 BASE = 'volumes/sct_spine/mt1_img.nii.gz'  # int16 40x40x5, MIT (spinalcordtoolbox/sct_testing_data)
 

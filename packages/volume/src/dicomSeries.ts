@@ -195,8 +195,8 @@ export async function readDicomSeries(input: string | DicomInput[], opts?: ReadO
   ]
   const affine = new Float64Array(16)
   for (let c = 0; c < 4; c++) {
-    affine[c] = -lps[0][c]
-    affine[4 + c] = -lps[1][c]
+    affine[c] = -lps[0][c] + 0 // + 0: no negative zeros in the output
+    affine[4 + c] = -lps[1][c] + 0
     affine[8 + c] = lps[2][c]
   }
   affine[15] = 1
