@@ -11,7 +11,16 @@
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { join, relative } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { repoRoot } from './paths.ts'
@@ -31,7 +40,8 @@ function modelSourceHash(): string {
       const p = join(dir, e.name)
       if (e.isDirectory()) {
         if (e.name !== '__pycache__' && e.name !== 'tests') walk(p)
-      } else if (e.name.endsWith('.py')) hash.update(relative(repoRoot, p)).update('\0').update(readFileSync(p)).update('\0')
+      } else if (e.name.endsWith('.py'))
+        hash.update(relative(repoRoot, p)).update('\0').update(readFileSync(p)).update('\0')
     }
   }
   walk(join(repoRoot, 'models'))
@@ -47,7 +57,9 @@ function runExport(variant: GoldenVariant, out: string): Promise<void> {
     child.stderr.on('data', (d) => (output += d))
     child.on('error', reject)
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`golden export (${variant}) failed with exit ${code}:\n${output.slice(-4000)}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`golden export (${variant}) failed with exit ${code}:\n${output.slice(-4000)}`)),
     )
   })
 }
@@ -57,7 +69,8 @@ export async function goldenModelDir(variant: GoldenVariant = 'fastsam3d'): Prom
   const root = join(repoRoot, '.cache', 'models')
   const dir = join(root, `golden-${variant}`)
   const source = modelSourceHash()
-  const stamp = (d: string): string | undefined => (existsSync(join(d, SOURCE_STAMP)) ? readFileSync(join(d, SOURCE_STAMP), 'utf8').trim() : undefined)
+  const stamp = (d: string): string | undefined =>
+    existsSync(join(d, SOURCE_STAMP)) ? readFileSync(join(d, SOURCE_STAMP), 'utf8').trim() : undefined
   const ready = (): boolean => existsSync(join(dir, 'model.json')) && stamp(dir) === source
   if (ready()) return dir
   mkdirSync(root, { recursive: true })
@@ -69,7 +82,7 @@ export async function goldenModelDir(variant: GoldenVariant = 'fastsam3d'): Prom
     } catch {
       // Someone else is exporting: wait for them, or take over an abandoned lock.
       if (ready()) return dir
-      const age = Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs!
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
       if (age > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true })
       else await sleep(1000)
     }
@@ -79,7 +92,8 @@ export async function goldenModelDir(variant: GoldenVariant = 'fastsam3d'): Prom
     const tmp = `${dir}.tmp-${process.pid}`
     rmSync(tmp, { recursive: true, force: true })
     await runExport(variant, tmp)
-    if (!existsSync(join(tmp, 'model.json'))) throw new Error(`golden export (${variant}) wrote no model.json into ${tmp}`)
+    if (!existsSync(join(tmp, 'model.json')))
+      throw new Error(`golden export (${variant}) wrote no model.json into ${tmp}`)
     writeFileSync(join(tmp, SOURCE_STAMP), source + '\n')
     rmSync(dir, { recursive: true, force: true })
     renameSync(tmp, dir)

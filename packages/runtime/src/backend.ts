@@ -33,7 +33,11 @@ export interface GraphContract {
   outputs: readonly string[]
 }
 
-export const ENCODER_CONTRACT: GraphContract = { label: 'encoder', inputs: ['image'], outputs: ['image_embeddings'] }
+export const ENCODER_CONTRACT: GraphContract = {
+  label: 'encoder',
+  inputs: ['image'],
+  outputs: ['image_embeddings'],
+}
 export const DECODER_CONTRACT: GraphContract = {
   label: 'decoder',
   inputs: ['image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input'],
@@ -42,7 +46,8 @@ export const DECODER_CONTRACT: GraphContract = {
 
 function ortOptions(opts: SessionOptions): InferenceSession.SessionOptions {
   const threads = opts.intraOpNumThreads ?? DEFAULT_INTRA_OP_THREADS
-  if (!Number.isInteger(threads) || threads < 1) throw new RuntimeError('bad-input', `intraOpNumThreads must be a positive integer (got ${threads})`)
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RuntimeError('bad-input', `intraOpNumThreads must be a positive integer (got ${threads})`)
   return {
     executionProviders: [opts.executionProvider ?? 'cpu'],
     intraOpNumThreads: threads,
@@ -73,12 +78,22 @@ export async function createSession(
   const options = ortOptions(opts)
   let session: InferenceSession
   try {
-    session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options)
+    session =
+      typeof model === 'string'
+        ? await ort.InferenceSession.create(model, options)
+        : await ort.InferenceSession.create(model, options)
   } catch (err) {
     const message = String((err as Error)?.message ?? err).split('\n')[0]
     // onnxruntime reports a missing provider library as a load failure of the whole session.
-    if (provider !== 'cpu' && provider !== 'wasm' && /execution ?provider|providers?_|shared library|cuda|webgpu/i.test(message))
-      throw new RuntimeError('execution-provider-unavailable', `execution provider '${provider}' is not available here: ${message}`)
+    if (
+      provider !== 'cpu' &&
+      provider !== 'wasm' &&
+      /execution ?provider|providers?_|shared library|cuda|webgpu/i.test(message)
+    )
+      throw new RuntimeError(
+        'execution-provider-unavailable',
+        `execution provider '${provider}' is not available here: ${message}`,
+      )
     throw new RuntimeError('model-invalid', `onnxruntime cannot load the ${contract.label} graph: ${message}`)
   }
   const missingIn = contract.inputs.filter((n) => !session.inputNames.includes(n))
@@ -88,7 +103,10 @@ export async function createSession(
     throw new RuntimeError(
       'model-invalid',
       `the ${contract.label} graph does not match the contract: ` +
-        [missingIn.length ? `missing inputs ${missingIn.join(', ')}` : '', missingOut.length ? `missing outputs ${missingOut.join(', ')}` : '']
+        [
+          missingIn.length ? `missing inputs ${missingIn.join(', ')}` : '',
+          missingOut.length ? `missing outputs ${missingOut.join(', ')}` : '',
+        ]
           .filter(Boolean)
           .join('; ') +
         ` (has inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`,

@@ -1,5 +1,11 @@
 export { RuntimeError, type RuntimeErrorCode } from './errors.ts'
-export { parseManifest, parseManifestText, MANIFEST_FORMAT, SUPPORTED_FORMAT_VERSIONS, type ModelManifest } from './manifest.ts'
+export {
+  parseManifest,
+  parseManifestText,
+  MANIFEST_FORMAT,
+  SUPPORTED_FORMAT_VERSIONS,
+  type ModelManifest,
+} from './manifest.ts'
 export {
   createSession,
   ENCODER_CONTRACT,
@@ -20,4 +26,3 @@ export {
   type DecodeResult,
   type StageTimings,
 } from './segmenter.ts'
-

@@ -41,7 +41,11 @@ export interface ModelManifest {
   }
 }
 
-function fail(field: string, why: string, code: 'manifest-invalid' | 'manifest-unsupported' = 'manifest-invalid'): never {
+function fail(
+  field: string,
+  why: string,
+  code: 'manifest-invalid' | 'manifest-unsupported' = 'manifest-invalid',
+): never {
   throw new RuntimeError(code, `model.json: ${field} ${why}`)
 }
 
@@ -52,7 +56,8 @@ function object(v: unknown, field: string): Record<string, unknown> {
 
 function string(o: Record<string, unknown>, key: string, field: string): string {
   const v = o[key]
-  if (typeof v !== 'string' || v.length === 0) fail(`${field}.${key}`.replace(/^\./, ''), 'must be a non-empty string')
+  if (typeof v !== 'string' || v.length === 0)
+    fail(`${field}.${key}`.replace(/^\./, ''), 'must be a non-empty string')
   return v
 }
 
@@ -73,43 +78,63 @@ function shape(v: unknown, field: string, rank: number): number[] {
 /** A file name inside the model folder: no absolute paths, no `..`, no directories. */
 function fileName(o: Record<string, unknown>, key: string): string {
   const v = string(o, key, 'files')
-  if (v.includes('/') || v.includes('\\') || v === '.' || v === '..') fail(`files.${key}`, `must be a plain file name inside the model folder (got '${v}')`)
+  if (v.includes('/') || v.includes('\\') || v === '.' || v === '..')
+    fail(`files.${key}`, `must be a plain file name inside the model folder (got '${v}')`)
   return v
 }
 
 /** Validates a parsed model.json. Errors name the offending field. */
 export function parseManifest(json: unknown): ModelManifest {
   const m = object(json, 'the document')
-  if (m.format !== MANIFEST_FORMAT) fail('format', `must be '${MANIFEST_FORMAT}' (got ${JSON.stringify(m.format)})`)
+  if (m.format !== MANIFEST_FORMAT)
+    fail('format', `must be '${MANIFEST_FORMAT}' (got ${JSON.stringify(m.format)})`)
   const formatVersion = m.formatVersion
-  if (typeof formatVersion !== 'number' || !Number.isInteger(formatVersion)) fail('formatVersion', 'must be an integer')
+  if (typeof formatVersion !== 'number' || !Number.isInteger(formatVersion))
+    fail('formatVersion', 'must be an integer')
   if (!SUPPORTED_FORMAT_VERSIONS.includes(formatVersion))
-    fail('formatVersion', `${formatVersion} is not supported by this runtime (supported: ${SUPPORTED_FORMAT_VERSIONS.join(', ')})`, 'manifest-unsupported')
+    fail(
+      'formatVersion',
+      `${formatVersion} is not supported by this runtime (supported: ${SUPPORTED_FORMAT_VERSIONS.join(', ')})`,
+      'manifest-unsupported',
+    )
 
   const source = object(m.source, 'source')
   const sha = source.sha256
-  if (sha !== null && (typeof sha !== 'string' || !/^[0-9a-f]{64}$/i.test(sha))) fail('source.sha256', 'must be 64 hex digits or null')
+  if (sha !== null && (typeof sha !== 'string' || !/^[0-9a-f]{64}$/i.test(sha)))
+    fail('source.sha256', 'must be 64 hex digits or null')
   const files = object(m.files, 'files')
 
   const input = object(m.input, 'input')
   const cropSize = positive(input, 'cropSize', 'input', true)
   const orientation = string(input, 'orientation', 'input')
-  if (orientation !== 'RAS+') fail('input.orientation', `'${orientation}' is not supported (only 'RAS+')`, 'manifest-unsupported')
+  if (orientation !== 'RAS+')
+    fail('input.orientation', `'${orientation}' is not supported (only 'RAS+')`, 'manifest-unsupported')
   const normalization = string(input, 'normalization', 'input')
   // prepareModelCrop implements exactly one normalisation: z-score over voxels > 0 (spec §8.1 step 4).
-  if (!normalization.startsWith('zscore')) fail('input.normalization', `'${normalization}' is not supported (only the zscore rule)`, 'manifest-unsupported')
+  if (!normalization.startsWith('zscore'))
+    fail(
+      'input.normalization',
+      `'${normalization}' is not supported (only the zscore rule)`,
+      'manifest-unsupported',
+    )
 
   const embedding = object(m.embedding, 'embedding')
   const low = object(m.lowResLogits, 'lowResLogits')
   const lowShape = shape(low.shape, 'lowResLogits.shape', 5)
   const [n, c, l0, l1, l2] = lowShape
-  if (n !== 1 || c !== 1 || l0 !== l1 || l1 !== l2) fail('lowResLogits.shape', `must be [1, 1, L, L, L] (got ${JSON.stringify(lowShape)})`)
+  if (n !== 1 || c !== 1 || l0 !== l1 || l1 !== l2)
+    fail('lowResLogits.shape', `must be [1, 1, L, L, L] (got ${JSON.stringify(lowShape)})`)
   if (cropSize % l0 !== 0) fail('lowResLogits.shape', `L = ${l0} must divide input.cropSize = ${cropSize}`)
   const upsample = string(low, 'upsample', 'lowResLogits')
   if (upsample !== 'trilinear align_corners=false')
-    fail('lowResLogits.upsample', `'${upsample}' is not supported (only 'trilinear align_corners=false')`, 'manifest-unsupported')
+    fail(
+      'lowResLogits.upsample',
+      `'${upsample}' is not supported (only 'trilinear align_corners=false')`,
+      'manifest-unsupported',
+    )
   const threshold = low.threshold
-  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) fail('lowResLogits.threshold', 'must be a finite number')
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold))
+    fail('lowResLogits.threshold', 'must be a finite number')
 
   return {
     format: MANIFEST_FORMAT,

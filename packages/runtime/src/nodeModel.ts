@@ -31,11 +31,17 @@ export async function readModelFolder(dir: string): Promise<ModelFolder> {
   )
   if (!isDir) throw new RuntimeError('model-missing', `model folder not found: ${abs}`)
   const manifestPath = join(abs, 'model.json')
-  if (!(await isFile(manifestPath))) throw new RuntimeError('model-missing', `no model.json in ${abs} (export one with npm run model:golden / model:import)`)
+  if (!(await isFile(manifestPath)))
+    throw new RuntimeError(
+      'model-missing',
+      `no model.json in ${abs} (export one with npm run model:golden / model:import)`,
+    )
   const manifest = parseManifestText(await readFile(manifestPath, 'utf8'))
   const encoderPath = join(abs, manifest.files.encoder)
   const decoderPath = join(abs, manifest.files.decoder)
-  for (const p of [encoderPath, decoderPath]) if (!(await isFile(p))) throw new RuntimeError('model-missing', `model.json names ${p}, which does not exist`)
+  for (const p of [encoderPath, decoderPath])
+    if (!(await isFile(p)))
+      throw new RuntimeError('model-missing', `model.json names ${p}, which does not exist`)
   return { dir: abs, manifest, encoderPath, decoderPath }
 }
 

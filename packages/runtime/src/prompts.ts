@@ -34,7 +34,10 @@ export function promptsToDecoderPoints(crop: ModelCrop, prompts: readonly Prompt
   prompts.forEach((prompt, n) => {
     const w = prompt.pointWorldRas
     if (!Array.isArray(w) || w.length !== 3 || !w.every(Number.isFinite))
-      throw new RuntimeError('bad-input', `prompt ${n + 1}: pointWorldRas must be 3 finite numbers (got ${JSON.stringify(w)})`)
+      throw new RuntimeError(
+        'bad-input',
+        `prompt ${n + 1}: pointWorldRas must be 3 finite numbers (got ${JSON.stringify(w)})`,
+      )
     const p = worldToCropIndex(crop, w)
     if (!insideCrop(p, crop.size))
       throw new RuntimeError(

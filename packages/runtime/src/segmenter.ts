@@ -12,7 +12,13 @@
 import type { InferenceSession } from 'onnxruntime-common'
 import { pasteCropMask, prepareModelCrop, type ModelCrop, type Vec3, type Volume } from '@fastsam-xr/volume'
 import { ByteLru } from './byteLru.ts'
-import { createSession, DECODER_CONTRACT, ENCODER_CONTRACT, type OrtModule, type SessionOptions } from './backend.ts'
+import {
+  createSession,
+  DECODER_CONTRACT,
+  ENCODER_CONTRACT,
+  type OrtModule,
+  type SessionOptions,
+} from './backend.ts'
 import { RuntimeError } from './errors.ts'
 import type { ModelManifest } from './manifest.ts'
 import { promptsToDecoderPoints, type Prompt } from './prompts.ts'
@@ -92,7 +98,12 @@ export class Segmenter {
     const { readModelFolder, nodeOrt } = await import('./nodeModel.ts')
     const folder = await readModelFolder(modelDir)
     const ort = opts.ort ?? (await nodeOrt())
-    return Segmenter.create(ort, folder.manifest, { encoder: folder.encoderPath, decoder: folder.decoderPath }, opts)
+    return Segmenter.create(
+      ort,
+      folder.manifest,
+      { encoder: folder.encoderPath, decoder: folder.decoderPath },
+      opts,
+    )
   }
 
   /** Any backend: `graphs` are file paths (Node), URLs or bytes (browser). */
@@ -123,8 +134,15 @@ export class Segmenter {
    * position before.
    */
   async encode(volume: Volume, centreWorldRas: Vec3): Promise<EncodedCrop> {
-    if (!Array.isArray(centreWorldRas) || centreWorldRas.length !== 3 || !centreWorldRas.every(Number.isFinite))
-      throw new RuntimeError('bad-input', `crop centre must be 3 finite numbers (got ${JSON.stringify(centreWorldRas)})`)
+    if (
+      !Array.isArray(centreWorldRas) ||
+      centreWorldRas.length !== 3 ||
+      !centreWorldRas.every(Number.isFinite)
+    )
+      throw new RuntimeError(
+        'bad-input',
+        `crop centre must be 3 finite numbers (got ${JSON.stringify(centreWorldRas)})`,
+      )
     const { spacingMm, cropSize } = this.manifest.input
     let t = now()
     const crop = prepareModelCrop(volume, centreWorldRas, { spacingMm, size: cropSize })
@@ -149,11 +167,16 @@ export class Segmenter {
   /** Runs the encoder on a prepared [1,1,S,S,S] C-order input (no cache). */
   async runEncoder(input: Float32Array): Promise<Float32Array> {
     const s = this.manifest.input.cropSize
-    if (input.length !== s ** 3) throw new RuntimeError('bad-input', `encoder input must hold ${s}³ values, has ${input.length}`)
+    if (input.length !== s ** 3)
+      throw new RuntimeError('bad-input', `encoder input must hold ${s}³ values, has ${input.length}`)
     const out = await this.encoder.run({ image: new this.ort.Tensor('float32', input, [1, 1, s, s, s]) })
     const embedding = out.image_embeddings.data as Float32Array
     const expected = this.manifest.embedding.shape.reduce((a, b) => a * b, 1)
-    if (embedding.length !== expected) throw new RuntimeError('model-invalid', `encoder returned ${embedding.length} values, model.json says ${expected}`)
+    if (embedding.length !== expected)
+      throw new RuntimeError(
+        'model-invalid',
+        `encoder returned ${embedding.length} values, model.json says ${expected}`,
+      )
     return embedding
   }
 
@@ -162,11 +185,18 @@ export class Segmenter {
    * refines the mask; without it an all-zero mask is fed with has_mask_input = 1, as the official
    * evaluation does on the first click (model-spec §8.3).
    */
-  async decode(encoded: EncodedCrop, prompts: readonly Prompt[], previousLogits?: Float32Array): Promise<DecodeResult> {
+  async decode(
+    encoded: EncodedCrop,
+    prompts: readonly Prompt[],
+    previousLogits?: Float32Array,
+  ): Promise<DecodeResult> {
     const points = promptsToDecoderPoints(encoded.crop, prompts)
     const l = this.lowSize
     if (previousLogits && previousLogits.length !== l ** 3)
-      throw new RuntimeError('bad-input', `previousLogits must hold ${l}³ = ${l ** 3} values, has ${previousLogits.length}`)
+      throw new RuntimeError(
+        'bad-input',
+        `previousLogits must hold ${l}³ = ${l ** 3} values, has ${previousLogits.length}`,
+      )
     const t = now()
     const e = this.manifest.embedding.shape
     const out = await this.decoder.run({
@@ -179,7 +209,11 @@ export class Segmenter {
     const decodeMs = now() - t
     this.timings.decodeMs = decodeMs
     const lowResLogits = out.low_res_logits.data as Float32Array
-    if (lowResLogits.length !== l ** 3) throw new RuntimeError('model-invalid', `decoder returned ${lowResLogits.length} logits, expected ${l}³`)
+    if (lowResLogits.length !== l ** 3)
+      throw new RuntimeError(
+        'model-invalid',
+        `decoder returned ${lowResLogits.length} logits, expected ${l}³`,
+      )
     return { lowResLogits, iou: (out.iou_predictions.data as Float32Array)[0], decodeMs }
   }
 

@@ -48,11 +48,18 @@ interface Plan {
 const plans = new Map<string, Plan>()
 
 function plan(n: number, m: number): Plan {
-  if (!Number.isInteger(n) || !Number.isInteger(m) || n < 1 || m < 1) throw new RangeError(`upsample sizes must be positive integers (got ${n} → ${m})`)
+  if (!Number.isInteger(n) || !Number.isInteger(m) || n < 1 || m < 1)
+    throw new RangeError(`upsample sizes must be positive integers (got ${n} → ${m})`)
   const key = `${n}:${m}`
   let p = plans.get(key)
   if (!p) {
-    p = { n, m, w: axisWeights(n, m), along2: new Float32Array(n * n * m), along1: new Float32Array(n * m * m) }
+    p = {
+      n,
+      m,
+      w: axisWeights(n, m),
+      along2: new Float32Array(n * n * m),
+      along1: new Float32Array(n * m * m),
+    }
     plans.set(key, p)
   }
   return p
@@ -62,7 +69,8 @@ function plan(n: number, m: number): Plan {
 function firstTwoPasses(low: Float32Array, p: Plan): Float32Array {
   const { n, m, along2, along1 } = p
   const { i0, i1, w0, w1 } = p.w
-  if (low.length !== n * n * n) throw new RangeError(`expected ${n}³ = ${n * n * n} logits, got ${low.length}`)
+  if (low.length !== n * n * n)
+    throw new RangeError(`expected ${n}³ = ${n * n * n} logits, got ${low.length}`)
   // a2: n² rows of n → m.
   for (let r = 0, src = 0, dst = 0; r < n * n; r++, src += n, dst += m)
     for (let o = 0; o < m; o++) along2[dst + o] = w0[o] * low[src + i0[o]] + w1[o] * low[src + i1[o]]
@@ -104,13 +112,20 @@ export function upsampleTrilinear(low: Float32Array, n: number, m: number): Floa
  * Upsample + threshold fused: 1 where the upsampled logit is > `threshold`, else 0. C-order m³.
  * `into` (length m³) is reused when given.
  */
-export function upsampleThreshold(low: Float32Array, n: number, m: number, threshold = 0, into?: Uint8Array): Uint8Array {
+export function upsampleThreshold(
+  low: Float32Array,
+  n: number,
+  m: number,
+  threshold = 0,
+  into?: Uint8Array,
+): Uint8Array {
   const p = plan(n, m)
   const along1 = firstTwoPasses(low, p)
   const { i0, i1, w0, w1 } = p.w
   const plane = m * m
   const out = into ?? new Uint8Array(m * plane)
-  if (out.length !== m * plane) throw new RangeError(`output buffer must hold ${m}³ voxels, has ${out.length}`)
+  if (out.length !== m * plane)
+    throw new RangeError(`output buffer must hold ${m}³ voxels, has ${out.length}`)
   for (let o = 0; o < m; o++) {
     const p0 = i0[o] * plane
     const p1 = i1[o] * plane

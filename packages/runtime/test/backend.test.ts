@@ -23,20 +23,28 @@ describe('createSession (onnxruntime-node)', () => {
   })
 
   it('refuses bytes that are not an ONNX model', async () => {
-    const err = await createSession(await nodeOrt(), new TextEncoder().encode('not a model'), ENCODER_CONTRACT).catch((e) => e)
+    const err = await createSession(
+      await nodeOrt(),
+      new TextEncoder().encode('not a model'),
+      ENCODER_CONTRACT,
+    ).catch((e) => e)
     expect(err).toBeInstanceOf(RuntimeError)
     expect(err.code).toBe('model-invalid')
   })
 
   it('refuses a bad thread count', async () => {
     const f = await readModelFolder(await goldenModelDir('fastsam3d'))
-    await expect(createSession(await nodeOrt(), f.decoderPath, DECODER_CONTRACT, { intraOpNumThreads: 0 })).rejects.toMatchObject({ code: 'bad-input' })
+    await expect(
+      createSession(await nodeOrt(), f.decoderPath, DECODER_CONTRACT, { intraOpNumThreads: 0 }),
+    ).rejects.toMatchObject({ code: 'bad-input' })
   })
 
   it("CUDA when asked for: a session where the provider exists, else 'execution-provider-unavailable' (never a silent CPU fallback)", async () => {
     const ort = await nodeOrt()
     const f = await readModelFolder(await goldenModelDir('fastsam3d'))
-    const result = await createSession(ort, f.decoderPath, DECODER_CONTRACT, { executionProvider: 'cuda' }).then(
+    const result = await createSession(ort, f.decoderPath, DECODER_CONTRACT, {
+      executionProvider: 'cuda',
+    }).then(
       (s) => s,
       (e) => e,
     )

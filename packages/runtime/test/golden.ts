@@ -22,7 +22,9 @@ export function goldenInput(size = 128): Float32Array {
   const x = new Float32Array(size ** 3)
   for (let a = 0; a < size; a++)
     for (let b = 0; b < size; b++)
-      for (let c = 0; c < size; c++) x[(a * size + b) * size + c] = Math.sin(0.11 * a) * Math.cos(0.07 * b) + 0.5 * Math.sin(0.05 * c + 0.3 * a)
+      for (let c = 0; c < size; c++)
+        x[(a * size + b) * size + c] =
+          Math.sin(0.11 * a) * Math.cos(0.07 * b) + 0.5 * Math.sin(0.05 * c + 0.3 * a)
   return x
 }
 

@@ -13,11 +13,17 @@ beforeAll(async () => {
   text = readFileSync(join(await goldenModelDir('fastsam3d'), 'model.json'), 'utf8')
 })
 
-/** The golden manifest with one change applied. */
-function mutated(change: (m: Record<string, any>) => void): unknown {
-  const m = JSON.parse(text)
-  change(m)
-  return m
+const DELETE = Symbol('delete')
+
+/** The golden manifest with the field at dotted `path` set to `value` (or deleted). */
+function mutated(path: string, value: unknown): unknown {
+  const doc = JSON.parse(text) as Record<string, unknown>
+  const keys = path.split('.')
+  const parent = keys.slice(0, -1).reduce((o, k) => o[k] as Record<string, unknown>, doc)
+  const last = keys[keys.length - 1]
+  if (value === DELETE) delete parent[last]
+  else parent[last] = value
+  return doc
 }
 
 function errorOf(fn: () => unknown): RuntimeError {
@@ -44,26 +50,29 @@ describe('parseManifest', () => {
   })
 
   it.each([
-    ['formatVersion', (m: any) => (m.formatVersion = 2), 'manifest-unsupported'],
-    ['format', (m: any) => (m.format = 'something-else'), 'manifest-invalid'],
-    ['input.spacingMm', (m: any) => (m.input.spacingMm = -1), 'manifest-invalid'],
-    ['input.spacingMm', (m: any) => delete m.input.spacingMm, 'manifest-invalid'],
-    ['input.cropSize', (m: any) => (m.input.cropSize = 127.5), 'manifest-invalid'],
-    ['input.orientation', (m: any) => (m.input.orientation = 'LPS+'), 'manifest-unsupported'],
-    ['input.normalization', (m: any) => (m.input.normalization = 'minmax'), 'manifest-unsupported'],
-    ['files.encoder', (m: any) => (m.files.encoder = '../../etc/passwd'), 'manifest-invalid'],
-    ['files.decoder', (m: any) => delete m.files.decoder, 'manifest-invalid'],
-    ['source.sha256', (m: any) => (m.source.sha256 = 'abc'), 'manifest-invalid'],
-    ['lowResLogits.shape', (m: any) => (m.lowResLogits.shape = [1, 1, 30, 30, 30]), 'manifest-invalid'],
-    ['lowResLogits.shape', (m: any) => (m.lowResLogits.shape = [1, 4, 32, 32, 32]), 'manifest-invalid'],
-    ['lowResLogits.upsample', (m: any) => (m.lowResLogits.upsample = 'nearest'), 'manifest-unsupported'],
-    ['lowResLogits.threshold', (m: any) => (m.lowResLogits.threshold = '0'), 'manifest-invalid'],
-    ['embedding.shape', (m: any) => (m.embedding.shape = [384, 8, 8, 8]), 'manifest-invalid'],
-  ])('refuses a bad %s with a typed error naming it', (field, change, code) => {
-    const err = errorOf(() => parseManifest(mutated(change)))
-    expect(err.code).toBe(code)
-    expect(err.message).toContain(field)
-  })
+    ['formatVersion', 2, 'manifest-unsupported'],
+    ['format', 'something-else', 'manifest-invalid'],
+    ['input.spacingMm', -1, 'manifest-invalid'],
+    ['input.spacingMm', DELETE, 'manifest-invalid'],
+    ['input.cropSize', 127.5, 'manifest-invalid'],
+    ['input.orientation', 'LPS+', 'manifest-unsupported'],
+    ['input.normalization', 'minmax', 'manifest-unsupported'],
+    ['files.encoder', '../../etc/passwd', 'manifest-invalid'],
+    ['files.decoder', DELETE, 'manifest-invalid'],
+    ['source.sha256', 'abc', 'manifest-invalid'],
+    ['lowResLogits.shape', [1, 1, 30, 30, 30], 'manifest-invalid'],
+    ['lowResLogits.shape', [1, 4, 32, 32, 32], 'manifest-invalid'],
+    ['lowResLogits.upsample', 'nearest', 'manifest-unsupported'],
+    ['lowResLogits.threshold', '0', 'manifest-invalid'],
+    ['embedding.shape', [384, 8, 8, 8], 'manifest-invalid'],
+  ] as [string, string, unknown, string][])(
+    'refuses a bad %s with a typed error naming it',
+    (field, path, value, code) => {
+      const err = errorOf(() => parseManifest(mutated(path, value)))
+      expect(err.code).toBe(code)
+      expect(err.message).toContain(path)
+    },
+  )
 
   it('refuses text that is not JSON', () => {
     const err = errorOf(() => parseManifestText('{"format": '))
@@ -82,6 +91,9 @@ describe('readModelFolder', () => {
 
   it('reports a missing folder and a folder without model.json as model-missing', async () => {
     await expect(readModelFolder('/nonexistent/model')).rejects.toMatchObject({ code: 'model-missing' })
-    await expect(readModelFolder(join(import.meta.dirname))).rejects.toMatchObject({ code: 'model-missing', message: /no model.json/ })
+    await expect(readModelFolder(join(import.meta.dirname))).rejects.toMatchObject({
+      code: 'model-missing',
+      message: /no model.json/,
+    })
   })
 })

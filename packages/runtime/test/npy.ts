@@ -30,7 +30,8 @@ export function parseNpy(bytes: Uint8Array, name = 'array'): NpyArray {
     .map(Number)
   const count = shape.reduce((a, b) => a * b, 1)
   const start = headerStart + headerLen
-  if (bytes.length - start !== 4 * count) throw new Error(`${name}: ${bytes.length - start} data bytes for shape (${shape})`)
+  if (bytes.length - start !== 4 * count)
+    throw new Error(`${name}: ${bytes.length - start} data bytes for shape (${shape})`)
   const data = new Float32Array(count)
   new Uint8Array(data.buffer).set(bytes.subarray(start, start + 4 * count))
   return { shape, data }
@@ -42,7 +43,8 @@ export function readNpy(path: string): NpyArray {
 
 /** Writes a float32 C-order array (format 1.0, header padded to 64 bytes). */
 export function writeNpy(path: string, data: Float32Array, shape: number[]): void {
-  if (shape.reduce((a, b) => a * b, 1) !== data.length) throw new Error(`shape (${shape}) does not match ${data.length} values`)
+  if (shape.reduce((a, b) => a * b, 1) !== data.length)
+    throw new Error(`shape (${shape}) does not match ${data.length} values`)
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`
   const total = 10 + header.length + 1
   header += ' '.repeat((64 - (total % 64)) % 64) + '\n'

@@ -29,7 +29,11 @@ afterAll(async () => {
   await decoder?.release()
 })
 
-async function decode(points: number[][], labels: number[], mask: Float32Array): Promise<{ low: Float32Array; iou: number }> {
+async function decode(
+  points: number[][],
+  labels: number[],
+  mask: Float32Array,
+): Promise<{ low: Float32Array; iou: number }> {
   const out = await decoder.run({
     image_embeddings: new ort.Tensor('float32', embedding, [1, 384, 8, 8, 8]),
     point_coords: new ort.Tensor('float32', Float32Array.from(points.flat()), [1, points.length, 3]),

@@ -3,7 +3,14 @@
  * Left and Posterior): the crop voxel a prompt maps to must hold the CT value found at that point.
  * An axis flip, swap or an off-by-half would break the intensity agreement or the round trip.
  */
-import { applyAffine, prepareModelCrop, worldToCropIndex, type ModelCrop, type Vec3, type Volume } from '@fastsam-xr/volume'
+import {
+  applyAffine,
+  prepareModelCrop,
+  worldToCropIndex,
+  type ModelCrop,
+  type Vec3,
+  type Volume,
+} from '@fastsam-xr/volume'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { RuntimeError } from '../src/errors.ts'
 import { promptsToDecoderPoints } from '../src/prompts.ts'
@@ -20,10 +27,12 @@ beforeAll(async () => {
   crop = prepareModelCrop(ct, liver)
 })
 
-const index = (p: Vec3): Vec3 => Array.from(promptsToDecoderPoints(crop, [{ pointWorldRas: p, positive: true }]).coords) as Vec3
+const index = (p: Vec3): Vec3 =>
+  Array.from(promptsToDecoderPoints(crop, [{ pointWorldRas: p, positive: true }]).coords) as Vec3
 
 /** CT value at a crop voxel, undoing the z-normalisation. */
-const cropValue = (a: Vec3): number => crop.input[crop.size * crop.size * a[0] + crop.size * a[1] + a[2]] * crop.stats.std + crop.stats.mean
+const cropValue = (a: Vec3): number =>
+  crop.input[crop.size * crop.size * a[0] + crop.size * a[1] + a[2]] * crop.stats.std + crop.stats.mean
 
 describe('prompts in world RAS mm → crop indices (a0, a1, a2)', () => {
   it('the ROI centre lands on crop voxel 64 and the conversion round-trips through the crop affine', () => {
@@ -68,7 +77,8 @@ describe('prompts in world RAS mm → crop indices (a0, a1, a2)', () => {
     const mean = Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, v / n]))
     // Resampling 0.98 × 0.98 × 2 mm → 1.5 mm blurs edges a little; a wrong axis is off by hundreds of HU.
     expect(mean.correct).toBeLessThan(30)
-    for (const wrong of ['flip0', 'flip1', 'flip2', 'swap01']) expect(mean[wrong]).toBeGreaterThan(3 * mean.correct)
+    for (const wrong of ['flip0', 'flip1', 'flip2', 'swap01'])
+      expect(mean[wrong]).toBeGreaterThan(3 * mean.correct)
   })
 
   it('packs labels 1/0 in prompt order', () => {
@@ -96,6 +106,8 @@ describe('prompts in world RAS mm → crop indices (a0, a1, a2)', () => {
     expect(err).toBeInstanceOf(RuntimeError)
     expect(err?.code).toBe('prompt-outside-crop')
     expect(() => promptsToDecoderPoints(crop, [])).toThrow(expect.objectContaining({ code: 'bad-input' }))
-    expect(() => promptsToDecoderPoints(crop, [{ pointWorldRas: [NaN, 0, 0], positive: true }])).toThrow(expect.objectContaining({ code: 'bad-input' }))
+    expect(() => promptsToDecoderPoints(crop, [{ pointWorldRas: [NaN, 0, 0], positive: true }])).toThrow(
+      expect.objectContaining({ code: 'bad-input' }),
+    )
   })
 })

@@ -4,7 +4,15 @@
  * (The golden weights are deterministic, not trained: the mask is not a liver, but every number in
  * it is the official architecture's.)
  */
-import { applyAffine, invert4, pasteCropMask, prepareModelCrop, readVolume, type Vec3, type Volume } from '@fastsam-xr/volume'
+import {
+  applyAffine,
+  invert4,
+  pasteCropMask,
+  prepareModelCrop,
+  readVolume,
+  type Vec3,
+  type Volume,
+} from '@fastsam-xr/volume'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { goldenModelDir } from '../../../test/support/goldenModel.ts'
 import { RuntimeError } from '../src/errors.ts'
@@ -80,7 +88,9 @@ describe('Segmenter on the example CT', () => {
     expect(notBinary).toBe(0)
     expect(inside).toBeGreaterThan(0)
     // The same as upsampling and pasting by hand.
-    expect(sameBytes(mask, pasteCropMask(upsampleThreshold(first.lowResLogits, 32, 128), encoded.crop, ct))).toBe(true)
+    expect(
+      sameBytes(mask, pasteCropMask(upsampleThreshold(first.lowResLogits, 32, 128), encoded.crop, ct)),
+    ).toBe(true)
     // Nothing beyond the 192 mm crop around the click.
     const toVoxel = invert4(ct.affine)
     const c = applyAffine(toVoxel, liver)
@@ -108,10 +118,14 @@ describe('Segmenter on the example CT', () => {
     ])
     expect(sameBytes(joint.lowResLogits, first.lowResLogits)).toBe(false)
     expect(sameBytes(joint.lowResLogits, second.lowResLogits)).toBe(false)
-    await expect(seg.decode(encoded, [{ pointWorldRas: [liver[0], liver[1], liver[2] + 150], positive: true }])).rejects.toMatchObject({
+    await expect(
+      seg.decode(encoded, [{ pointWorldRas: [liver[0], liver[1], liver[2] + 150], positive: true }]),
+    ).rejects.toMatchObject({
       code: 'prompt-outside-crop',
     })
-    await expect(seg.decode(encoded, [{ pointWorldRas: liver, positive: true }], new Float32Array(10))).rejects.toBeInstanceOf(RuntimeError)
+    await expect(
+      seg.decode(encoded, [{ pointWorldRas: liver, positive: true }], new Float32Array(10)),
+    ).rejects.toBeInstanceOf(RuntimeError)
   })
 
   it('bounds its cache in bytes (oldest crops evicted)', async () => {

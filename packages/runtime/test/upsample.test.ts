@@ -36,9 +36,19 @@ function naiveTrilinear(low: Float32Array, n: number, m: number): Float64Array {
       for (let o2 = 0; o2 < m; o2++) {
         const [c0, c1, v] = src(o2)
         let sum = 0
-        for (const [a, wa] of [[a0, 1 - t], [a1, t]])
-          for (const [b, wb] of [[b0, 1 - u], [b1, u]])
-            for (const [c, wc] of [[c0, 1 - v], [c1, v]]) sum += wa * wb * wc * at(a, b, c)
+        for (const [a, wa] of [
+          [a0, 1 - t],
+          [a1, t],
+        ])
+          for (const [b, wb] of [
+            [b0, 1 - u],
+            [b1, u],
+          ])
+            for (const [c, wc] of [
+              [c0, 1 - v],
+              [c1, v],
+            ])
+              sum += wa * wb * wc * at(a, b, c)
         out[(o0 * m + o1) * m + o2] = sum
       }
     }
@@ -88,7 +98,14 @@ describe('upsampleTrilinear', () => {
 
   it("reproduces PyTorch's F.interpolate on the golden call-A logits (stored statistics)", () => {
     const low = Float32Array.from(channel(goldenNpy('student_A_masks4'), 0))
-    const ref = goldenStats().student_A_fullres_logits as { min: number; max: number; mean: number; std: number; sum_abs: number; first8: number[] }
+    const ref = goldenStats().student_A_fullres_logits as {
+      min: number
+      max: number
+      mean: number
+      std: number
+      sum_abs: number
+      first8: number[]
+    }
     const up = upsampleTrilinear(low, 32, 128)
     let min = Infinity
     let max = -Infinity

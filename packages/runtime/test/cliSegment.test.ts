@@ -1,0 +1,172 @@
+/**
+ * `fastsam-xr segment` as a user runs it (the real bin, a child process) on the shared example CT with
+ * the golden export: the mask NIfTI lands on the CT's grid, `--json` reports the timings, and the
+ * mask is exactly what the Segmenter API gives for the same clicks. Bad input: one line, non-zero.
+ */
+import { readVolume, type Vec3, type Volume } from '@fastsam-xr/volume'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { goldenModelDir } from '../../../test/support/goldenModel.ts'
+import { repoRoot } from '../../../test/support/paths.ts'
+import { Segmenter } from '../src/segmenter.ts'
+import { exampleCtPath, exampleCtSegPath, LIVER, labelPoint, readPair } from './realData.ts'
+
+const bin = join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js')
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, 'segment', ...args], { cwd: repoRoot, encoding: 'utf8' })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+let work: string
+let model: string
+let ct: Volume
+let liver: Vec3
+let negative: Vec3
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'fastsam-cli-'))
+  model = await goldenModelDir('fastsam3d')
+  const pair = await readPair(exampleCtPath(), exampleCtSegPath())
+  ct = pair.image
+  liver = labelPoint(pair.seg, LIVER)
+  negative = [liver[0] + 24, liver[1], liver[2] - 9]
+})
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true })
+})
+
+describe('fastsam-xr segment', () => {
+  it('writes the mask on the CT grid, --json reports timings, and matches the Segmenter API', async () => {
+    const out = join(work, 'mask.nii.gz')
+    const r = cli([
+      exampleCtPath(),
+      '--model',
+      model,
+      '--point',
+      liver.join(','),
+      '--negative',
+      negative.join(','),
+      '--out',
+      out,
+      '--json',
+    ])
+    expect(r.stderr.replace(/npm warn.*\n/g, '')).toBe('')
+    expect(r.status).toBe(0)
+    const report = JSON.parse(r.stdout)
+    for (const k of ['load', 'preprocess', 'encode', 'decode', 'postprocess']) {
+      expect(typeof report.timingsMs[k]).toBe('number')
+      expect(report.timingsMs[k]).toBeGreaterThan(0)
+    }
+    expect(report.mode).toBe('sequential')
+    expect(report.timingsMs.decodePasses).toBe(2)
+
+    const mask = await readVolume(out)
+    expect(mask.dims).toEqual(ct.dims)
+    expect(mask.dtype).toBe('uint8')
+    for (let q = 0; q < 16; q++) expect(mask.affine[q]).toBeCloseTo(ct.affine[q], 4)
+    let voxels = 0
+    for (const v of mask.data) voxels += v
+    expect(voxels).toBe(report.voxels)
+    expect(voxels).toBeGreaterThan(0)
+    expect(report.volumeMl).toBeCloseTo((voxels * 27) / 1000, 6) // 3 mm voxels
+
+    // The same two clicks through the API: first alone, then the negative with the previous logits.
+    const seg = await Segmenter.load(model)
+    try {
+      const enc = await seg.encode(ct, liver)
+      const a = await seg.decode(enc, [{ pointWorldRas: liver, positive: true }])
+      const b = await seg.decode(enc, [{ pointWorldRas: negative, positive: false }], a.lowResLogits)
+      const expected = seg.toMask(enc, b.lowResLogits, ct)
+      expect(Buffer.from(mask.data as Uint8Array).equals(Buffer.from(expected))).toBe(true)
+    } finally {
+      await seg.release()
+    }
+  })
+
+  it('--joint decodes all points in one pass (human-readable output)', () => {
+    const out = join(work, 'joint.nii')
+    const r = cli([
+      exampleCtPath(),
+      '--model',
+      model,
+      '--point',
+      liver.join(','),
+      '--negative',
+      negative.join(','),
+      '--out',
+      out,
+      '--joint',
+    ])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/^wrote .*joint\.nii: \d+ voxels, [\d.]+ mL/)
+    expect(r.stdout).toMatch(/decode [\d.]+ ms \(1 pass\)/)
+  })
+
+  it.each([
+    [
+      'a missing model folder',
+      (out: string) => [exampleCtPath(), '--model', join(work, 'nope'), '--point', '1,2,3', '--out', out],
+      1,
+      /model folder not found/,
+    ],
+    [
+      'a malformed point',
+      (out: string) => [exampleCtPath(), '--model', model, '--point', '1,2', '--out', out],
+      2,
+      /--point expects x,y,z/,
+    ],
+    [
+      'a non-numeric point',
+      (out: string) => [exampleCtPath(), '--model', model, '--point', '1,a,3', '--out', out],
+      2,
+      /--point expects x,y,z/,
+    ],
+    [
+      'no positive point',
+      (out: string) => [exampleCtPath(), '--model', model, '--negative', '1,2,3', '--out', out],
+      2,
+      /at least one --point/,
+    ],
+    [
+      'a point outside the ROI',
+      (out: string) => [
+        exampleCtPath(),
+        '--model',
+        model,
+        '--point',
+        liver.join(','),
+        '--point',
+        `${liver[0]},${liver[1]},${liver[2] + 150}`,
+        '--out',
+        out,
+      ],
+      1,
+      /outside the encoded 128³ crop/,
+    ],
+    [
+      'a missing volume',
+      (out: string) => [join(work, 'none.nii.gz'), '--model', model, '--point', '1,2,3', '--out', out],
+      1,
+      /no such file/,
+    ],
+    [
+      'an unknown option',
+      (out: string) => [exampleCtPath(), '--model', model, '--point', '1,2,3', '--out', out, '--fast'],
+      2,
+      /unknown option --fast/,
+    ],
+  ])('refuses %s with one line and a non-zero exit', (_what, args, status, message) => {
+    const out = join(work, 'bad.nii.gz')
+    const r = cli(args(out))
+    expect(r.status).toBe(status)
+    const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'))
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(message)
+    expect(r.stdout).toBe('')
+  })
+})
