@@ -65,14 +65,11 @@ describe('parseManifest', () => {
     ['lowResLogits.upsample', 'nearest', 'manifest-unsupported'],
     ['lowResLogits.threshold', '0', 'manifest-invalid'],
     ['embedding.shape', [384, 8, 8, 8], 'manifest-invalid'],
-  ] as [string, string, unknown, string][])(
-    'refuses a bad %s with a typed error naming it',
-    (field, path, value, code) => {
-      const err = errorOf(() => parseManifest(mutated(path, value)))
-      expect(err.code).toBe(code)
-      expect(err.message).toContain(path)
-    },
-  )
+  ] as [string, unknown, string][])('refuses a bad %s with a typed error naming it', (path, value, code) => {
+    const err = errorOf(() => parseManifest(mutated(path, value)))
+    expect(err.code).toBe(code)
+    expect(err.message).toContain(path)
+  })
 
   it('refuses text that is not JSON', () => {
     const err = errorOf(() => parseManifestText('{"format": '))
