@@ -92,13 +92,16 @@ function parse(bytes: Uint8Array, name: string): { meta: DataSet; ds: DataSet } 
   try {
     return { meta, ds: dicomParser.parseDicom(bytes) }
   } catch (err) {
-    return { error: `${name}: corrupt DICOM (${String((err as Error)?.message ?? err).slice(0, 160)})` }
+    // A file that says it is DICOM but cannot be parsed is an error, not something to skip: skipping
+    // a damaged slice would silently leave a hole in the series.
+    throw new VolumeError('BAD_DICOM', `${name}: corrupt or truncated DICOM (${String((err as Error)?.message ?? err).slice(0, 160)})`)
   }
 }
 
 /**
- * Read one file's header. Files that are not DICOM or not images come back as `skip` with a reason
- * (a folder may hold a README or a structured report); unsupported encodings throw.
+ * Read one file's header. Files that are not DICOM (no Part 10 preamble) or not images come back as
+ * `skip` with a reason (a folder may hold a README or a structured report); damaged DICOM files and
+ * unsupported encodings throw.
  */
 export function readDicomSlice(bytes: Uint8Array, name: string): SliceResult {
   const parsed = parse(bytes, name)
