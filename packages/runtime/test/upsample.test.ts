@@ -1,11 +1,23 @@
 /**
  * Trilinear upsampling (align_corners = False) + threshold, against (a) a straightforward 8-neighbour
  * implementation written from PyTorch's formula, (b) PyTorch's own numbers stored with the golden
- * vectors (statistics of F.interpolate on the call-A logits), and (c) the float path for the fusion.
+ * vectors (statistics of F.interpolate on the call-A logits) and computed by a spawned PyTorch on random
+ * logits, and (c) the float path for the fusion.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { axisWeights, upsampleThreshold, upsampleTrilinear } from '../src/upsample.ts'
 import { channel, goldenNpy, goldenStats } from './golden.ts'
+import { readNpy, writeNpy } from './npy.ts'
+import { runPython } from './python.ts'
+
+const TORCH_UPSAMPLE = `
+import sys, numpy as np, torch, torch.nn.functional as F
+low = torch.from_numpy(np.load(sys.argv[1]))
+np.save(sys.argv[2], F.interpolate(low, size=(128, 128, 128), mode='trilinear', align_corners=False).numpy())
+`
 
 /** Deterministic pseudo-random logits in [-1, 1) (xorshift32). */
 function randomLogits(count: number, seed: number): Float32Array {
@@ -157,5 +169,29 @@ describe('upsampleThreshold', () => {
     expect(into.every((v) => v === 0 || v === 1)).toBe(true)
     expect(() => upsampleThreshold(low, 8, 16, 0, new Uint8Array(10))).toThrow(RangeError)
     expect(() => upsampleThreshold(new Float32Array(100), 8, 16)).toThrow(RangeError)
+  })
+})
+
+describe('against PyTorch F.interpolate (spawned)', () => {
+  it('random 32³ logits: values within 1e-6, thresholds identical', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'fastsam-upsample-'))
+    try {
+      const low = randomLogits(32 ** 3, 2024)
+      writeNpy(join(work, 'low.npy'), low, [1, 1, 32, 32, 32])
+      await runPython(['-c', TORCH_UPSAMPLE, join(work, 'low.npy'), join(work, 'up.npy')])
+      const ref = readNpy(join(work, 'up.npy')).data
+      const ours = upsampleTrilinear(low, 32, 128)
+      const mask = upsampleThreshold(low, 32, 128)
+      let maxDiff = 0
+      let flipped = 0
+      for (let i = 0; i < ref.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(ours[i] - ref[i]))
+        if (mask[i] !== (ref[i] > 0 ? 1 : 0)) flipped++
+      }
+      expect(maxDiff).toBeLessThan(1e-6)
+      expect(flipped).toBe(0)
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+    }
   })
 })
