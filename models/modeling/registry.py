@@ -92,3 +92,20 @@ def build_sam3d(name: str, sparse_attention: Optional[Dict[int, SparseAttentionC
 
 
 BUILDERS: Dict[str, Callable[[], Sam3D]] = {name: (lambda n=name: build_sam3d(n)) for name in CONFIGS}
+
+
+# The project's shipped default (engineer TRAIN): FastSAM3D's architecture (6 blocks, blocks 0-1 FFN-only,
+# LN-on-residual, dense global attention with rel-pos) at a narrower width so encoder.onnx + decoder.onnx fit
+# in 40 MB and it trains on a CPU. Same 128^3 crop, 16^3 patches, 8^3 tokens; embedding (1,192,8,8,8).
+CONFIGS['fastsam3d-xr-small'] = ModelConfig(
+    embed_dim=192, depth=6, num_heads=6, out_chans=192, skip_layer=2, residual_form='fastsam3d',
+    decoder_mlp_dim=768, iou_head_hidden_dim=128,
+    description='fastsam-xr shipped default: FastSAM3D form at width 192 (6 heads of 32), embedding 192, decoder MLP 768',
+)
+# Distillation test teacher: 8 blocks so that every block i of 'tiny-student' (depth 4) has a teacher block 2i.
+CONFIGS['tiny-teacher-deep'] = ModelConfig(
+    img_size=32, patch_size=8, embed_dim=48, depth=8, num_heads=4, out_chans=48, window_size=6,
+    global_attn_indexes=(1, 3, 5, 7), residual_form='sammed3d', decoder_mlp_dim=64, iou_head_hidden_dim=32,
+    description='test-sized 8-block teacher for layer-wise distillation of tiny-student (block i <-> block 2i)',
+)
+BUILDERS.update({name: (lambda n=name: build_sam3d(n)) for name in ('fastsam3d-xr-small', 'tiny-teacher-deep')})

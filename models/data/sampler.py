@@ -1,0 +1,91 @@
+"""Training samples: a 128^3 crop (the model's crop size) centred near a random voxel of a random target,
+as the app centres its crop on the user's first click, z-normalised with the runtime's rule, then augmented.
+
+Every label value > 0 of every pair is a target (one binary target per sample). Targets smaller than
+`min_voxels` at 1.5 mm are not sampled.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .. import preprocess
+from .augment import flip_rotate, intensity_jitter, paste_synthetic_target
+from .cache import CachedVolume
+
+
+@dataclass
+class Sample:
+    image: np.ndarray    # (S,S,S) float32 z-normalised, axes (a0,a1,a2) = RAS
+    target: np.ndarray   # (S,S,S) bool
+    key: str
+    label: int           # label value, -1 for a synthetic blob
+
+
+def centred_crop(volume: CachedVolume, centre: Sequence[int], size: int) -> Tuple[np.ndarray, np.ndarray, List[int]]:
+    """The size^3 window with `centre` at index size//2 (the runtime's rule), zero padded outside."""
+    start = [int(c) - size // 2 for c in centre]
+    return preprocess.crop_or_pad(volume.image, start, size), preprocess.crop_or_pad(volume.label, start, size), start
+
+
+class TargetSampler:
+    def __init__(
+        self, volumes: List[CachedVolume], rng: np.random.Generator, size: int = 128, min_voxels: int = 30,
+        synthetic_p: float = 0.25, augment: bool = True, jitter: int = 6,
+    ) -> None:
+        self.volumes = volumes
+        self.rng = rng
+        self.size = size
+        self.synthetic_p = synthetic_p
+        self.augment = augment
+        self.jitter = jitter
+        self.targets: List[Tuple[int, int]] = [
+            (vi, value) for vi, v in enumerate(volumes) for value, n in sorted(v.targets.items()) if n >= min_voxels
+        ]
+        if not self.targets:
+            raise ValueError(f'no target with >= {min_voxels} voxels in {len(volumes)} volumes')
+        # pair first, then one of its targets: a CT with 61 organs does not drown the 1-label tumour pairs
+        self.by_volume: Dict[int, List[int]] = {}
+        for vi, value in self.targets:
+            self.by_volume.setdefault(vi, []).append(value)
+        self.volume_ids = sorted(self.by_volume)
+        self._voxels: Dict[Tuple[int, int], np.ndarray] = {}
+
+    def _voxels_of(self, vi: int, value: int) -> np.ndarray:
+        k = (vi, value)
+        if k not in self._voxels:
+            self._voxels[k] = np.argwhere(self.volumes[vi].label == value).astype(np.int32)
+        return self._voxels[k]
+
+    def sample(self, max_tries: int = 20) -> Sample:
+        for _ in range(max_tries):
+            s = self._try()
+            if s is not None:
+                return s
+        raise RuntimeError('could not draw a usable sample (crops without voxels > 0 or empty targets)')
+
+    def _try(self) -> Optional[Sample]:
+        rng = self.rng
+        vi = self.volume_ids[int(rng.integers(len(self.volume_ids)))]
+        value = self.by_volume[vi][int(rng.integers(len(self.by_volume[vi])))]
+        vol = self.volumes[vi]
+        vox = self._voxels_of(vi, value)
+        centre = vox[int(rng.integers(len(vox)))] + rng.integers(-self.jitter, self.jitter + 1, size=3)
+        img, lab, _ = centred_crop(vol, centre, self.size)
+        try:
+            image, _, _, _ = preprocess.z_normalise(img)
+        except ValueError:
+            return None
+        target = lab == value
+        label = value
+        if self.augment and rng.random() < self.synthetic_p:
+            image, target = paste_synthetic_target(image, rng)
+            label = -1
+        if self.augment:
+            image, target = flip_rotate(image, target, rng)
+            image = intensity_jitter(image, rng)
+        if target.sum() == 0:
+            return None
+        return Sample(image.astype(np.float32), target, vol.key, label)

@@ -1,0 +1,139 @@
+"""Train a FastSAM3D-family model from scratch (or from distilled encoder weights) on the labelled volumes.
+
+  python -m models.train.train --config NAME --out DIR [--steps N] [--resume] [--seed S] [--init STATE.pt]
+         [--data DIR ...] [--clicks K] [--lr LR] [--until HH:MM] [--ckpt-every-s S]
+
+Each step: one 128^3 sample (random target of a random training pair, crop centred near one of its voxels,
+runtime preprocessing, augmentation incl. synthetic blobs), the SAM-Med3D iterative loop of K clicks (spec
+§9.1 click rules on the previous prediction, threshold 0), loss = sum over clicks of Dice + BCE on the
+upsampled logits, AdamW. Checkpoints (model, optimiser, step, RNG states) every --ckpt-every-s seconds and at
+the end; --resume continues from DIR/checkpoint.pt bit-for-bit in its sampling. Progress goes to DIR/log.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import time
+from typing import List, Optional
+
+import numpy as np
+import torch
+
+from ..data.sampler import TargetSampler
+from ..data.split import SPLIT_PATH
+from ..modeling.registry import CONFIGS, build_sam3d
+from .common import (JsonlLog, LOG, default_data, load_checkpoint, load_volumes, lr_at, restore_rng, rng_state,
+                     save_checkpoint, seed_everything)
+from .interactive import train_sample
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description='train a FastSAM3D-family model (Dice + BCE, iterative clicks)')
+    p.add_argument('--config', required=True, choices=sorted(CONFIGS))
+    p.add_argument('--out', required=True)
+    p.add_argument('--steps', type=int, default=5000, help='total optimiser steps (the schedule length)')
+    p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt')
+    p.add_argument('--seed', type=int, default=2023)
+    p.add_argument('--init', help='state dict (.pt) to start from, e.g. a distilled student; strict=False for the encoder only')
+    p.add_argument('--data', nargs='+', default=None, help='folders of pairs (default: the shared volumes)')
+    p.add_argument('--split', default=SPLIT_PATH)
+    p.add_argument('--cache', default=None, help='cache folder for model-space volumes (default .cache/train/volumes)')
+    p.add_argument('--clicks', type=int, default=3, help='clicks per sample (iterative loop)')
+    p.add_argument('--lr', type=float, default=3e-4)
+    p.add_argument('--weight-decay', type=float, default=0.05)
+    p.add_argument('--warmup', type=int, default=100)
+    p.add_argument('--synthetic-p', type=float, default=0.25, help='probability of a synthetic blob target')
+    p.add_argument('--min-voxels', type=int, default=30)
+    p.add_argument('--until', help='stop (with a checkpoint) at this UTC wall-clock time HH:MM')
+    p.add_argument('--stop-at', type=int, default=None,
+                   help='stop (with a checkpoint) after this many steps without changing the --steps schedule')
+    p.add_argument('--ckpt-every-s', type=float, default=300.0)
+    p.add_argument('--log-every', type=int, default=10)
+    return p.parse_args(argv)
+
+
+def _deadline(until: Optional[str]) -> Optional[float]:
+    if not until:
+        return None
+    h, m = (int(x) for x in until.split(':'))
+    now = dt.datetime.now(dt.timezone.utc)
+    t = now.replace(hour=h, minute=m, second=0, microsecond=0)
+    if t <= now:
+        t += dt.timedelta(days=1)
+    return t.timestamp()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    a = parse_args(argv)
+    torch.set_num_threads(1)
+    os.makedirs(a.out, exist_ok=True)
+    log = JsonlLog(os.path.join(a.out, LOG))
+    rng = seed_everything(a.seed)
+    model = build_sam3d(a.config).train()
+    if a.init:
+        state = torch.load(a.init, map_location='cpu')
+        state = state.get('model', state)
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        print(f'init from {a.init}: {len(missing)} missing (kept random), {len(unexpected)} unexpected keys')
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
+    step, elapsed = 0, 0.0
+    ckpt = load_checkpoint(a.out) if a.resume else None
+    if a.resume and ckpt is None:
+        print(f'--resume: no checkpoint in {a.out}, starting from scratch')
+    volumes = load_volumes(a.data or [default_data()], 'train', a.split, a.cache, log=print)
+    size = CONFIGS[a.config].img_size
+    sampler = TargetSampler(volumes, rng, size=size, min_voxels=a.min_voxels, synthetic_p=a.synthetic_p)
+    if ckpt is not None:
+        if ckpt['config'] != a.config:
+            raise SystemExit(f'checkpoint in {a.out} is for config {ckpt["config"]!r}, not {a.config!r}')
+        model.load_state_dict(ckpt['model'])
+        opt.load_state_dict(ckpt['optimizer'])
+        restore_rng(rng, ckpt['rng'])
+        step, elapsed = ckpt['step'], ckpt.get('elapsed_s', 0.0)
+        print(f'resumed at step {step}')
+    else:
+        log.write({'event': 'start', 'config': a.config, 'args': vars(a), 'train_pairs': [v.key for v in volumes],
+                   'targets': len(sampler.targets)})
+    deadline = _deadline(a.until)
+    last_ckpt = time.time()
+    t_start = time.time() - elapsed
+
+    def checkpoint(reason: str) -> None:
+        save_checkpoint(a.out, {'config': a.config, 'model': model.state_dict(), 'optimizer': opt.state_dict(),
+                                'step': step, 'rng': rng_state(rng), 'elapsed_s': time.time() - t_start, 'args': vars(a)})
+        log.write({'event': 'checkpoint', 'step': step, 'reason': reason, 'elapsed_s': round(time.time() - t_start, 1)})
+
+    window: List[float] = []
+    stop_at = a.steps if a.stop_at is None else min(a.stop_at, a.steps)
+    while step < stop_at:
+        if deadline is not None and time.time() >= deadline:
+            break
+        for g in opt.param_groups:
+            g['lr'] = lr_at(step, a.steps, a.lr, a.warmup)
+        t0 = time.time()
+        sample = sampler.sample()
+        loss, dices = train_sample(model, sample.image, sample.target, a.clicks, rng)
+        opt.zero_grad(set_to_none=True)
+        if loss.requires_grad:
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+        step += 1
+        window.append(float(loss))
+        if step % a.log_every == 0 or step == a.steps:
+            log.write({'event': 'step', 'step': step, 'loss': float(loss), 'loss_mean': float(np.mean(window)),
+                       'dice_per_click': [round(d, 4) for d in dices], 'lr': opt.param_groups[0]['lr'],
+                       'sample': sample.key, 'label': sample.label, 'target_voxels': int(sample.target.sum()),
+                       'step_s': round(time.time() - t0, 3), 'elapsed_s': round(time.time() - t_start, 1)})
+            window = []
+        if time.time() - last_ckpt >= a.ckpt_every_s:
+            checkpoint('periodic')
+            last_ckpt = time.time()
+    checkpoint('end' if step >= stop_at else 'deadline')
+    print(f'stopped at step {step} ({time.time() - t_start:.0f} s)')
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
