@@ -93,9 +93,19 @@ export function canonicalGrid(dims: Vec3, affine: Mat4): { dims: Vec3; affine: M
   return { dims: [dims[src[0]], dims[src[1]], dims[src[2]]], affine: multiply4(affine, T), src, flip }
 }
 
-/** `volume` with its array axes reordered/flipped to RAS+ (same voxels, same world positions). */
+/** True when the voxel axes already run R, A, S (nothing to permute or flip). */
+export function isCanonical(affine: Mat4): boolean {
+  const o = orientationOf(affine)
+  return o.axis.every((w, a) => w === a) && !o.flip.some(Boolean)
+}
+
+/**
+ * `volume` with its array axes reordered/flipped to RAS+ (same voxels, same world positions). An
+ * already-canonical volume comes back sharing its voxel array (no copy).
+ */
 export function toCanonical<T extends VoxelArray>(volume: Volume<T>): Volume<T> {
   const g = canonicalGrid(volume.dims, volume.affine)
+  if (g.src.every((a, r) => a === r) && !g.flip.some(Boolean)) return { ...volume, affine: g.affine }
   const [nx, ny] = volume.dims
   const srcStride = [1, nx, nx * ny]
   // Stride and start in the source for each canonical axis.

@@ -91,6 +91,39 @@ export function cropOrPad<T extends VoxelArray>(v: Volume<T>, start: Vec3, size:
   return { ...v, data: out, dims: [size, size, size], affine: multiply4(v.affine, translation(start)) }
 }
 
+/**
+ * The size³ window starting at canonical voxel `start` of toCanonical(v), read straight through the
+ * axis permutation/flips (no reoriented copy of the whole volume), as a float32 array in the model's
+ * C-order. Equals toModelOrder(cropOrPad(toCanonical(v), start, size).data) (tested).
+ */
+export function canonicalWindow(v: Volume, start: Vec3, size: number): Float32Array {
+  const g = canonicalGrid(v.dims, v.affine)
+  const srcStride = [1, v.dims[0], v.dims[0] * v.dims[1]]
+  // Per canonical axis r: source offset of each window position, or −1 outside (zero padding).
+  const offsets = [0, 1, 2].map((r) => {
+    const a = g.src[r]
+    const o = new Int32Array(size)
+    for (let t = 0; t < size; t++) {
+      const c = start[r] + t
+      o[t] = c < 0 || c >= g.dims[r] ? -1 : (g.flip[r] ? v.dims[a] - 1 - c : c) * srcStride[a]
+    }
+    return o
+  })
+  const out = new Float32Array(size * size * size)
+  const [o0, o1, o2] = offsets
+  const src = v.data
+  for (let a0 = 0; a0 < size; a0++) {
+    if (o0[a0] < 0) continue
+    for (let a1 = 0; a1 < size; a1++) {
+      if (o1[a1] < 0) continue
+      const base = o0[a0] + o1[a1]
+      let q = size * size * a0 + size * a1
+      for (let a2 = 0; a2 < size; a2++, q++) if (o2[a2] >= 0) out[q] = src[base + o2[a2]]
+    }
+  }
+  return out
+}
+
 /** A size³ Volume-order (i fastest) array → the model's C-order (a2 fastest). */
 export function toModelOrder(data: ArrayLike<number>, size: number): Float32Array {
   const out = new Float32Array(size * size * size)

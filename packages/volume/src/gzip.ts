@@ -58,7 +58,7 @@ export function gunzipAtLeast(bytes: Uint8Array, needed: number): Uint8Array {
   const slack = 64 << 20
   let out: Uint8Array
   try {
-    out = gunzipSync(bytes, { maxOutputLength: Math.min(needed + slack, 2 ** 31 - 1) })
+    out = gunzipSync(bytes, { maxOutputLength: Math.min(needed + slack, 2 ** 31 - 1), chunkSize: 1 << 20 })
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       out = gunzipPrefix(bytes, needed)

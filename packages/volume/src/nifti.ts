@@ -24,8 +24,13 @@ const ARRAY_OF: Record<DType, new (n: number) => VoxelArray> = {
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
-/** Copy `n` voxels of `bytesPer` bytes from `src` into a fresh typed array, swapping bytes if needed. */
-function voxelsFrom(src: Uint8Array, dtype: DType, bytesPer: number, n: number, littleEndian: boolean): VoxelArray {
+/**
+ * `n` voxels of `bytesPer` bytes from `src`, swapping bytes if needed. When `src` is ours to keep (a
+ * buffer we inflated) and suitably aligned, the typed array is a view on it: no 2nd copy of a big volume.
+ */
+function voxelsFrom(src: Uint8Array, dtype: DType, bytesPer: number, n: number, littleEndian: boolean, mayAlias: boolean): VoxelArray {
+  if (mayAlias && src.byteOffset % bytesPer === 0 && (bytesPer === 1 || littleEndian === HOST_LITTLE_ENDIAN))
+    return new (ARRAY_OF[dtype] as unknown as new (b: ArrayBufferLike, o: number, n: number) => VoxelArray)(src.buffer, src.byteOffset, n)
   const out = new ARRAY_OF[dtype](n)
   const dst = new Uint8Array(out.buffer)
   dst.set(src.subarray(0, n * bytesPer))
@@ -61,6 +66,14 @@ export function readNiftiHeader(file: Uint8Array): NiftiHeader {
  * @param source a name for `meta.source` (no patient identifiers)
  */
 export function readNifti(file: Uint8Array, opts?: ReadOptions, source = 'nifti'): Volume {
+  return decodeNifti(file, opts, source, false)
+}
+
+/**
+ * The reader proper. `ownsFile`: the caller hands the buffer over (readVolume read it from disk), so
+ * the voxels may alias it; readNifti(buffer) never aliases a caller's buffer.
+ */
+export function decodeNifti(file: Uint8Array, opts: ReadOptions | undefined, source: string, ownsFile: boolean): Volume {
   const gz = isGzip(file)
   const h = readNiftiHeader(file)
   if (h.pairFile)
@@ -91,7 +104,7 @@ export function readNifti(file: Uint8Array, opts?: ReadOptions, source = 'nifti'
       throw new VolumeError('TRUNCATED', `file is truncated: ${file.length} of ${needed} bytes present`)
     body = file
   }
-  let data = voxelsFrom(body.subarray(offset), dtype, bytesPer, nvox, h.littleEndian)
+  let data = voxelsFrom(body.subarray(offset), dtype, bytesPer, nvox, h.littleEndian, gz || ownsFile)
   let outType: DType = dtype
   const scale = scaling(h)
   if (scale) {

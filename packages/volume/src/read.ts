@@ -7,7 +7,7 @@ import { basename } from 'node:path'
 import { VolumeError } from './errors.ts'
 import { readDicomSeries } from './dicomSeries.ts'
 import { isGzip } from './gzip.ts'
-import { readNifti } from './nifti.ts'
+import { decodeNifti } from './nifti.ts'
 import { looksLikeNifti } from './niftiHeader.ts'
 import { voxelBudget, type ReadOptions } from './options.ts'
 import type { Volume } from './volume.ts'
@@ -37,7 +37,7 @@ export async function readVolume(pathOrDir: string, opts?: ReadOptions): Promise
     const limit = voxelBudget(opts) * 8 + (64 << 20)
     if (!isGzip(start) && info.size > limit)
       throw new VolumeError('VOXEL_BUDGET', `${basename(pathOrDir)} is ${info.size} bytes, more than the voxel budget allows`)
-    return readNifti(await readFile(pathOrDir), opts, basename(pathOrDir))
+    return decodeNifti(await readFile(pathOrDir), opts, basename(pathOrDir), true)
   }
   throw new VolumeError(
     'BAD_MAGIC',

@@ -11,6 +11,7 @@ import { sharedData } from '@fastsam-xr/test/paths'
 import {
   applyAffine,
   axisCodes,
+  canonicalWindow,
   cropOrPad,
   invert4,
   maskBoundingBox,
@@ -98,6 +99,8 @@ describe('model crop', () => {
       const canon = toCanonical(resample(v, 1.5))
       const window = cropOrPad(canon, crop.start, 128)
       const input = toModelOrder(window.data, 128)
+      // Reading the window through the axis flips gives the same voxels as reorienting first.
+      expect(Array.from(canonicalWindow(resample(v, 1.5), crop.start, 128))).toEqual(Array.from(input))
       const stats = zNormalise(input)
       expect(stats.count).toBe(crop.stats.count)
       expect(maxAbsDiff(input, crop.input)).toBeLessThan(1e-5)
