@@ -6,7 +6,8 @@
  *
  *  - encoder and decoder latency, median of `runs` (≥ 10) after warm-up, onnxruntime with 2 and 1
  *    intra-op threads; targets (issue 3): encoder ≤ 800 ms, decoder ≤ 35 ms with 2 threads;
- *  - PyTorch 1 and 2 threads (`bench/torch_model.py`), reported with ratios torch / onnxruntime;
+ *  - PyTorch 1 and 2 threads (`bench/torch_model.py`, one process each with OMP_NUM_THREADS set),
+ *    reported with ratios torch / onnxruntime;
  *  - pre/post-processing: prepareModelCrop, upsample + threshold (fused), paste-back;
  *  - peak RSS of this process and of the Python peer.
  * Medians on a shared 2-core machine: the load average at start is recorded with the numbers.
@@ -37,7 +38,13 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
-async function timeMs(fn: () => unknown, n: number, warmup: number): Promise<number> {
+/** Median and minimum of `n` timed calls after `warmup` untimed ones. The minimum is the least
+ *  disturbed figure when other processes share the two cores. */
+async function timeMs(
+  fn: () => unknown,
+  n: number,
+  warmup: number,
+): Promise<{ median: number; min: number }> {
   for (let i = 0; i < warmup; i++) await fn()
   const t: number[] = []
   for (let i = 0; i < n; i++) {
@@ -45,7 +52,7 @@ async function timeMs(fn: () => unknown, n: number, warmup: number): Promise<num
     await fn()
     t.push(performance.now() - s)
   }
-  return median(t)
+  return { median: median(t), min: Math.min(...t) }
 }
 
 const round = (x: number, d = 2): number => Number(x.toFixed(d))
@@ -72,18 +79,22 @@ for (const threads of quick ? [2] : [2, 1]) {
   const input = prepareModelCrop(ct, liver, { spacingMm, size: cropSize }).input
   const encoded = await seg.encode(ct, liver)
   const first = await seg.decode(encoded, prompts.slice(0, 1))
+  const enc = await timeMs(() => seg.runEncoder(input), runs, 2)
+  const dec = await timeMs(() => seg.decode(encoded, prompts.slice(0, 1)), 3 * runs, 3)
+  const refine = await timeMs(() => seg.decode(encoded, prompts, first.lowResLogits), 3 * runs, 3)
   ort[`threads${threads}`] = {
-    encoderMs: round(
-      await timeMs(() => seg.runEncoder(input), threads === 2 ? runs : Math.ceil(runs / 2) + 5, 2),
-    ),
-    decoderMs: round(await timeMs(() => seg.decode(encoded, prompts.slice(0, 1)), 3 * runs, 3)),
-    decoderRefineMs: round(await timeMs(() => seg.decode(encoded, prompts, first.lowResLogits), 3 * runs, 3)),
+    encoderMs: round(enc.median),
+    encoderMinMs: round(enc.min),
+    decoderMs: round(dec.median),
+    decoderMinMs: round(dec.min),
+    decoderRefineMs: round(refine.median),
   }
   if (threads === 2) {
-    preprocessMs = await timeMs(() => prepareModelCrop(ct, liver, { spacingMm, size: cropSize }), runs, 2)
-    upsampleMs = await timeMs(() => upsampleThreshold(first.lowResLogits, 32, cropSize), 3 * runs, 5)
+    preprocessMs = (await timeMs(() => prepareModelCrop(ct, liver, { spacingMm, size: cropSize }), runs, 2))
+      .median
+    upsampleMs = (await timeMs(() => upsampleThreshold(first.lowResLogits, 32, cropSize), 3 * runs, 5)).median
     const mask = upsampleThreshold(first.lowResLogits, 32, cropSize)
-    pasteMs = await timeMs(() => pasteCropMask(mask, encoded.crop, ct), 3 * runs, 5)
+    pasteMs = (await timeMs(() => pasteCropMask(mask, encoded.crop, ct), 3 * runs, 5)).median
   }
   await seg.release()
 }
@@ -98,28 +109,52 @@ try {
   writeNpy(join(work, 'crop.npy'), crop.input, [128, 128, 128])
   const pts = promptsToDecoderPoints(crop, prompts)
   const points = [0, 1].map((n) => Array.from(pts.coords.subarray(3 * n, 3 * n + 3)).join(',')).join(';')
-  const r = spawnSync(
-    process.execPath,
-    [
-      'scripts/run-python.mjs',
-      'packages/runtime/bench/torch_model.py',
-      '--input',
-      join(work, 'crop.npy'),
-      '--points',
-      points,
-      '--labels',
-      '1,0',
-      '--threads',
-      quick ? '1' : '1,2',
-      '--runs',
-      String(quick ? 3 : Math.ceil(runs / 2) + 5),
-    ],
-    { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 24 },
-  )
-  torch =
-    r.status === 0
-      ? JSON.parse(r.stdout.trim().split('\n').pop()!)
-      : { error: (r.stderr || r.stdout).slice(-2000) }
+  // One process per thread count: OpenMP sizes its pool from OMP_NUM_THREADS at start-up (a later
+  // torch.set_num_threads(2) under OMP_NUM_THREADS=1 measured 8× slower decoders). OpenBLAS stays at 1.
+  const merged: { torch: string; threads: Record<string, Record<string, number>>; peakRssMiB: number } = {
+    torch: '',
+    threads: {},
+    peakRssMiB: 0,
+  }
+  for (const threads of quick ? [1] : [1, 2]) {
+    const r = spawnSync(
+      process.execPath,
+      [
+        'scripts/run-python.mjs',
+        'packages/runtime/bench/torch_model.py',
+        '--input',
+        join(work, 'crop.npy'),
+        '--points',
+        points,
+        '--labels',
+        '1,0',
+        '--threads',
+        String(threads),
+        '--runs',
+        String(quick ? 3 : runs),
+      ],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+        env: {
+          ...process.env,
+          OMP_NUM_THREADS: String(threads),
+          MKL_NUM_THREADS: String(threads),
+          OPENBLAS_NUM_THREADS: '1',
+        },
+      },
+    )
+    if (r.status !== 0)
+      throw new Error(`PyTorch peer failed (${threads} threads): ${(r.stderr || r.stdout).slice(-2000)}`)
+    const one = JSON.parse(r.stdout.trim().split('\n').pop()!)
+    merged.torch = one.torch
+    Object.assign(merged.threads, one.threads)
+    merged.peakRssMiB = Math.max(merged.peakRssMiB, one.peakRssMiB)
+  }
+  torch = merged
+} catch (err) {
+  torch = { error: String((err as Error).message ?? err) }
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
@@ -129,7 +164,12 @@ const t = 'threads' in torch ? torch.threads : {}
 const o2 = ort.threads2
 const doc = {
   suite: 'model',
-  machine: { cpu: cpus()[0]?.model, cores: cpus().length, loadAverage1m: round(loadAverage) },
+  machine: {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    loadAverage1mAtStart: round(loadAverage),
+    loadAverage1mAtEnd: round(loadavg()[0]),
+  },
   model: { name: manifestName, dir: modelDir },
   input:
     'example CT, 128³ crop at 1.5 mm around a liver point; decoder: 1 click + zero mask, refine: 2 clicks + previous logits',
