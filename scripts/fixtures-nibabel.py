@@ -8,6 +8,7 @@ packages/volume's tests compare our reader against it.
 import gzip
 import json
 import os
+import subprocess
 
 import nibabel as nib
 import numpy as np
@@ -131,6 +132,9 @@ def main():
     with open(os.path.join(OUT, 'nibabel.json'), 'w') as f:
         json.dump(report, f, indent=1)
         f.write('\n')
+    # Keep `npm run lint` (prettier --check) green for the generated JSON.
+    subprocess.run(['npx', 'prettier', '--write', os.path.join(OUT, 'nibabel.json')], cwd=ROOT, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print(f'wrote {len(made)} variants and nibabel.json to {OUT}')
 
 

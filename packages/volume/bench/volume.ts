@@ -97,13 +97,23 @@ print(json.dumps({'loadMs': med([x[0] for x in r]), 'resampleMs': med([x[1] for 
 `
 
 function peer(path: string, centre: Vec3) {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'run-python.mjs'), '-c', PEER, path, String(runs), ...centre.map(String)], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  })
+  const r = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'scripts', 'run-python.mjs'), '-c', PEER, path, String(runs), ...centre.map(String)],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    },
+  )
   if (r.status !== 0) throw new Error(`peer failed: ${r.stderr}`)
-  return JSON.parse(r.stdout) as { loadMs: number; resampleMs: number; cropMs: number; resampledShape: number[]; versions: Record<string, string> }
+  return JSON.parse(r.stdout) as {
+    loadMs: number
+    resampleMs: number
+    cropMs: number
+    resampledShape: number[]
+    versions: Record<string, string>
+  }
 }
 
 async function ours(path: string, centre: Vec3) {
@@ -120,7 +130,14 @@ async function ours(path: string, centre: Vec3) {
       return zNormalise(input)
     })
     const windowed = await timeMs(() => prepareModelCrop(load.result, centre))
-    return { load: load.ms, resample: res.ms, crop: crop.ms, window: windowed.ms, shape: res.result.dims, src: load.result }
+    return {
+      load: load.ms,
+      resample: res.ms,
+      crop: crop.ms,
+      window: windowed.ms,
+      shape: res.result.dims,
+      src: load.result,
+    }
   }
   await one() // warm-up (JIT)
   const r = []
@@ -139,7 +156,11 @@ const round = (x: number, d = 1) => Number(x.toFixed(d))
 
 async function benchCase(path: string) {
   const probe = await readVolume(path)
-  const centre = applyAffine(probe.affine, [probe.dims[0] / 2 + 0.3, probe.dims[1] / 2 + 0.3, probe.dims[2] / 2 + 0.3])
+  const centre = applyAffine(probe.affine, [
+    probe.dims[0] / 2 + 0.3,
+    probe.dims[1] / 2 + 0.3,
+    probe.dims[2] / 2 + 0.3,
+  ])
   const a = await ours(path, centre)
   const p = peer(path, centre)
   const oursTotal = a.loadMs + a.resampleMs + a.cropMs
@@ -147,8 +168,19 @@ async function benchCase(path: string) {
   return {
     shape: a.source.dims,
     resampledShape: { ours: a.resampledShape, peer: p.resampledShape },
-    oursMs: { load: round(a.loadMs), resample: round(a.resampleMs), crop: round(a.cropMs), total: round(oursTotal), prepareModelCrop: round(a.prepareModelCropMs) },
-    peerMs: { load: round(p.loadMs), resample: round(p.resampleMs), crop: round(p.cropMs), total: round(peerTotal) },
+    oursMs: {
+      load: round(a.loadMs),
+      resample: round(a.resampleMs),
+      crop: round(a.cropMs),
+      total: round(oursTotal),
+      prepareModelCrop: round(a.prepareModelCropMs),
+    },
+    peerMs: {
+      load: round(p.loadMs),
+      resample: round(p.resampleMs),
+      crop: round(p.cropMs),
+      total: round(peerTotal),
+    },
     ratios: {
       load: round(p.loadMs / a.loadMs, 2),
       resample: round(p.resampleMs / a.resampleMs, 2),

@@ -15,7 +15,11 @@ export interface Orientation {
 }
 
 function det3(m: number[]): number {
-  return m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6])
+  return (
+    m[0] * (m[4] * m[8] - m[5] * m[7]) -
+    m[1] * (m[3] * m[8] - m[5] * m[6]) +
+    m[2] * (m[3] * m[7] - m[4] * m[6])
+  )
 }
 
 /** Orthogonal polar factor of a 3×3 matrix (Newton iteration X ← (X + X⁻ᵀ)/2), = P·Qᵀ of its SVD. */
@@ -26,9 +30,15 @@ function polarOrthogonal(m: number[]): number[] {
     if (Math.abs(d) < 1e-300) break
     // Inverse transpose = cofactor matrix / det.
     const cof = [
-      x[4] * x[8] - x[5] * x[7], -(x[3] * x[8] - x[5] * x[6]), x[3] * x[7] - x[4] * x[6],
-      -(x[1] * x[8] - x[2] * x[7]), x[0] * x[8] - x[2] * x[6], -(x[0] * x[7] - x[1] * x[6]),
-      x[1] * x[5] - x[2] * x[4], -(x[0] * x[5] - x[2] * x[3]), x[0] * x[4] - x[1] * x[3],
+      x[4] * x[8] - x[5] * x[7],
+      -(x[3] * x[8] - x[5] * x[6]),
+      x[3] * x[7] - x[4] * x[6],
+      -(x[1] * x[8] - x[2] * x[7]),
+      x[0] * x[8] - x[2] * x[6],
+      -(x[0] * x[7] - x[1] * x[6]),
+      x[1] * x[5] - x[2] * x[4],
+      -(x[0] * x[5] - x[2] * x[3]),
+      x[0] * x[4] - x[1] * x[3],
     ]
     const next = x.map((v, q) => 0.5 * (v + cof[q] / d))
     const delta = Math.max(...next.map((v, q) => Math.abs(v - x[q])))
@@ -74,7 +84,10 @@ export function axisCodes(affine: Mat4): string {
  * source voxel axis `src[r]` and whether it is reversed. Canonical index c_r ↔ source index
  * (flip ? dims[src] − 1 − c_r : c_r) along src[r].
  */
-export function canonicalGrid(dims: Vec3, affine: Mat4): { dims: Vec3; affine: Mat4; src: Vec3; flip: [boolean, boolean, boolean] } {
+export function canonicalGrid(
+  dims: Vec3,
+  affine: Mat4,
+): { dims: Vec3; affine: Mat4; src: Vec3; flip: [boolean, boolean, boolean] } {
   const o = orientationOf(affine)
   const src = [0, 0, 0] as Vec3
   const flip: [boolean, boolean, boolean] = [false, false, false]

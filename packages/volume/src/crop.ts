@@ -129,7 +129,8 @@ export function toModelOrder(data: ArrayLike<number>, size: number): Float32Arra
   const out = new Float32Array(size * size * size)
   let q = 0
   for (let k = 0; k < size; k++)
-    for (let j = 0; j < size; j++) for (let i = 0; i < size; i++) out[size * size * i + size * j + k] = data[q++]
+    for (let j = 0; j < size; j++)
+      for (let i = 0; i < size; i++) out[size * size * i + size * j + k] = data[q++]
   return out
 }
 
@@ -140,16 +141,18 @@ export function toModelOrder(data: ArrayLike<number>, size: number): Float32Arra
 export function zNormalise(data: Float32Array): { mean: number; std: number; count: number } {
   let count = 0
   let sum = 0
-  for (let q = 0; q < data.length; q++) if (data[q] > 0) {
-    count++
-    sum += data[q]
-  }
+  for (let q = 0; q < data.length; q++)
+    if (data[q] > 0) {
+      count++
+      sum += data[q]
+    }
   const mean = count ? sum / count : 0
   let ss = 0
-  for (let q = 0; q < data.length; q++) if (data[q] > 0) {
-    const d = data[q] - mean
-    ss += d * d
-  }
+  for (let q = 0; q < data.length; q++)
+    if (data[q] > 0) {
+      const d = data[q] - mean
+      ss += d * d
+    }
   const std = count > 1 ? Math.sqrt(ss / (count - 1)) : 0
   if (!(std > 0))
     throw new VolumeError(
@@ -167,11 +170,17 @@ export function canonicalResampledGrid(volume: Volume, spacingMm: number) {
   return { resampled: g, canonical: c }
 }
 
-export function prepareModelCrop(volume: Volume, centreWorldRas: Vec3, opts?: { spacingMm?: number; size?: number }): ModelCrop {
+export function prepareModelCrop(
+  volume: Volume,
+  centreWorldRas: Vec3,
+  opts?: { spacingMm?: number; size?: number },
+): ModelCrop {
   const spacingMm = opts?.spacingMm ?? 1.5
   const size = opts?.size ?? 128
-  if (!centreWorldRas.every(Number.isFinite)) throw new VolumeError('BAD_ARGUMENT', `centre ${centreWorldRas} is not a finite point`)
-  if (!Number.isInteger(size) || size < 2) throw new VolumeError('BAD_ARGUMENT', `crop size ${size} must be an integer ≥ 2`)
+  if (!centreWorldRas.every(Number.isFinite))
+    throw new VolumeError('BAD_ARGUMENT', `centre ${centreWorldRas} is not a finite point`)
+  if (!Number.isInteger(size) || size < 2)
+    throw new VolumeError('BAD_ARGUMENT', `crop size ${size} must be an integer ≥ 2`)
   const { resampled: g, canonical: c } = canonicalResampledGrid(volume, spacingMm)
   const idx = applyAffine(invert4(c.affine), centreWorldRas)
   // The voxel nearest the point (round half up, like ITK) lands at crop index size/2.
@@ -201,12 +210,19 @@ export function worldToCropIndex(crop: ModelCrop, pointWorldRas: Vec3): Vec3 {
  * the crop takes the value of its nearest crop voxel (round half up); the others keep their value in
  * `into` (default zeros). Returns a Uint8Array in Volume order.
  */
-export function pasteCropMask(mask: Uint8Array, crop: ModelCrop, target: Volume, into?: Uint8Array): Uint8Array {
+export function pasteCropMask(
+  mask: Uint8Array,
+  crop: ModelCrop,
+  target: Volume,
+  into?: Uint8Array,
+): Uint8Array {
   const { size } = crop
   const [nx, ny, nz] = target.dims
-  if (mask.length !== size * size * size) throw new VolumeError('BAD_ARGUMENT', `mask has ${mask.length} voxels, expected ${size}³`)
+  if (mask.length !== size * size * size)
+    throw new VolumeError('BAD_ARGUMENT', `mask has ${mask.length} voxels, expected ${size}³`)
   const out = into ?? new Uint8Array(nx * ny * nz)
-  if (out.length !== nx * ny * nz) throw new VolumeError('BAD_ARGUMENT', `'into' has ${out.length} voxels, target has ${nx * ny * nz}`)
+  if (out.length !== nx * ny * nz)
+    throw new VolumeError('BAD_ARGUMENT', `'into' has ${out.length} voxels, target has ${nx * ny * nz}`)
   // Target voxel → crop index.
   const M = multiply4(invert4(crop.cropAffine), target.affine)
   // Bounding box of the crop in target index space (corners at −0.5 and size − 0.5), one voxel margin.
@@ -214,7 +230,11 @@ export function pasteCropMask(mask: Uint8Array, crop: ModelCrop, target: Volume,
   const lo = [Infinity, Infinity, Infinity]
   const hi = [-Infinity, -Infinity, -Infinity]
   for (let corner = 0; corner < 8; corner++) {
-    const p = applyAffine(toTarget, [corner & 1 ? size - 0.5 : -0.5, corner & 2 ? size - 0.5 : -0.5, corner & 4 ? size - 0.5 : -0.5])
+    const p = applyAffine(toTarget, [
+      corner & 1 ? size - 0.5 : -0.5,
+      corner & 2 ? size - 0.5 : -0.5,
+      corner & 4 ? size - 0.5 : -0.5,
+    ])
     for (let a = 0; a < 3; a++) {
       lo[a] = Math.min(lo[a], p[a])
       hi[a] = Math.max(hi[a], p[a])

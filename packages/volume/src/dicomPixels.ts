@@ -42,12 +42,18 @@ export async function slicePixels(s: DicomSlice): Promise<RawPixels> {
   let px: RawPixels
   if (J2K_SYNTAXES.has(s.transferSyntax)) {
     if (!el.encapsulatedPixelData || !el.fragments?.length)
-      throw new VolumeError('BAD_DICOM', `${s.name}: JPEG 2000 transfer syntax but the pixel data is not encapsulated`)
+      throw new VolumeError(
+        'BAD_DICOM',
+        `${s.name}: JPEG 2000 transfer syntax but the pixel data is not encapsulated`,
+      )
     let encoded: Uint8Array
     try {
       encoded = dicomParser.readEncapsulatedPixelDataFromFragments(s.dataSet, el, 0, el.fragments.length)
     } catch (err) {
-      throw new VolumeError('BAD_DICOM', `${s.name}: cannot read encapsulated pixel data (${String((err as Error)?.message ?? err)})`)
+      throw new VolumeError(
+        'BAD_DICOM',
+        `${s.name}: cannot read encapsulated pixel data (${String((err as Error)?.message ?? err)})`,
+      )
     }
     const { bytes, info } = await decodeJ2kFrame(encoded)
     if (info.width !== s.cols || info.height !== s.rows || info.componentCount !== 1)
@@ -64,11 +70,17 @@ export async function slicePixels(s: DicomSlice): Promise<RawPixels> {
     return px
   }
   if (el.encapsulatedPixelData)
-    throw new VolumeError('BAD_DICOM', `${s.name}: encapsulated pixel data in an uncompressed transfer syntax`)
+    throw new VolumeError(
+      'BAD_DICOM',
+      `${s.name}: encapsulated pixel data in an uncompressed transfer syntax`,
+    )
   const bytes = (n * s.bitsAllocated) / 8
   const data = s.dataSet.byteArray
   if (el.length < bytes || el.dataOffset + bytes > data.length)
-    throw new VolumeError('TRUNCATED', `${s.name}: pixel data holds ${Math.min(el.length, data.length - el.dataOffset)} of ${bytes} bytes`)
+    throw new VolumeError(
+      'TRUNCATED',
+      `${s.name}: pixel data holds ${Math.min(el.length, data.length - el.dataOffset)} of ${bytes} bytes`,
+    )
   const bigEndian = s.transferSyntax === '1.2.840.10008.1.2.2'
   px = typed(data.subarray(el.dataOffset, el.dataOffset + bytes), s.bitsAllocated, s.signed, n, bigEndian)
   fixStoredBits(px, s.bitsStored, s.bitsAllocated, s.signed)

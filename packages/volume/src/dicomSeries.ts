@@ -17,7 +17,11 @@ import type { DType, Volume, VoxelArray, Vec3 } from './volume.ts'
 export type DicomInput = string | Uint8Array
 
 const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+const cross = (a: Vec3, b: Vec3): Vec3 => [
+  a[1] * b[2] - a[2] * b[1],
+  a[2] * b[0] - a[0] * b[2],
+  a[0] * b[1] - a[1] * b[0],
+]
 
 async function loadInputs(input: string | DicomInput[]): Promise<{ name: string; bytes: Uint8Array }[]> {
   if (typeof input === 'string') {
@@ -32,7 +36,9 @@ async function loadInputs(input: string | DicomInput[]): Promise<{ name: string;
   }
   return Promise.all(
     input.map(async (item, q) =>
-      typeof item === 'string' ? { name: basename(item), bytes: await readFile(item) } : { name: `buffer ${q}`, bytes: item },
+      typeof item === 'string'
+        ? { name: basename(item), bytes: await readFile(item) }
+        : { name: `buffer ${q}`, bytes: item },
     ),
   )
 }
@@ -82,7 +88,10 @@ export async function readDicomSeries(input: string | DicomInput[], opts?: ReadO
   if (slices.length === 0) {
     // Nothing to read: say why, with the first reason.
     const first = skipped.find((s) => s.code === 'NOT_AN_IMAGE') ?? skipped[0]
-    throw new VolumeError(first.code, files.length === 1 ? first.reason : `no DICOM image among ${files.length} files (${first.reason})`)
+    throw new VolumeError(
+      first.code,
+      files.length === 1 ? first.reason : `no DICOM image among ${files.length} files (${first.reason})`,
+    )
   }
 
   // Group by series.
@@ -91,22 +100,38 @@ export async function readDicomSeries(input: string | DicomInput[], opts?: ReadO
   let series: DicomSlice[]
   if (opts?.seriesInstanceUid !== undefined) {
     const chosen = bySeries.get(opts.seriesInstanceUid)
-    if (!chosen) throw new VolumeError('BAD_ARGUMENT', `series ${opts.seriesInstanceUid} is not among the files`)
+    if (!chosen)
+      throw new VolumeError('BAD_ARGUMENT', `series ${opts.seriesInstanceUid} is not among the files`)
     series = chosen
   } else if (bySeries.size > 1) {
     const list = [...bySeries].map(([uid, s]) => `${uid || '(no UID)'} (${s.length} files)`).join(', ')
-    throw new VolumeError('MIXED_SERIES', `${bySeries.size} series in one input: ${list}; choose one with seriesInstanceUid`)
+    throw new VolumeError(
+      'MIXED_SERIES',
+      `${bySeries.size} series in one input: ${list}; choose one with seriesInstanceUid`,
+    )
   } else series = slices
 
   const first = series[0]
   for (const s of series) {
     if (s.rows !== first.rows || s.cols !== first.cols)
-      throw new VolumeError('INCONSISTENT_SERIES', `${s.name} is ${s.cols}×${s.rows}, ${first.name} is ${first.cols}×${first.rows}`)
-    if (Math.abs(s.pixelSpacing[0] - first.pixelSpacing[0]) > 1e-4 || Math.abs(s.pixelSpacing[1] - first.pixelSpacing[1]) > 1e-4)
-      throw new VolumeError('INCONSISTENT_SERIES', `${s.name} has PixelSpacing ${s.pixelSpacing.join('\\')}, ${first.name} ${first.pixelSpacing.join('\\')}`)
+      throw new VolumeError(
+        'INCONSISTENT_SERIES',
+        `${s.name} is ${s.cols}×${s.rows}, ${first.name} is ${first.cols}×${first.rows}`,
+      )
+    if (
+      Math.abs(s.pixelSpacing[0] - first.pixelSpacing[0]) > 1e-4 ||
+      Math.abs(s.pixelSpacing[1] - first.pixelSpacing[1]) > 1e-4
+    )
+      throw new VolumeError(
+        'INCONSISTENT_SERIES',
+        `${s.name} has PixelSpacing ${s.pixelSpacing.join('\\')}, ${first.name} ${first.pixelSpacing.join('\\')}`,
+      )
     for (let q = 0; q < 3; q++)
       if (Math.abs(s.rowCos[q] - first.rowCos[q]) > 1e-4 || Math.abs(s.colCos[q] - first.colCos[q]) > 1e-4)
-        throw new VolumeError('INCONSISTENT_SERIES', `${s.name} has another ImageOrientationPatient than ${first.name}`)
+        throw new VolumeError(
+          'INCONSISTENT_SERIES',
+          `${s.name} has another ImageOrientationPatient than ${first.name}`,
+        )
   }
 
   // Order along the normal.
@@ -158,7 +183,10 @@ export async function readDicomSeries(input: string | DicomInput[], opts?: ReadO
   const nvox = rows * cols * n
   const budget = voxelBudget(opts)
   if (!(nvox <= budget))
-    throw new VolumeError('VOXEL_BUDGET', `series ${cols}×${rows}×${n} has ${nvox} voxels, over the budget of ${budget}`)
+    throw new VolumeError(
+      'VOXEL_BUDGET',
+      `series ${cols}×${rows}×${n} has ${nvox} voxels, over the budget of ${budget}`,
+    )
 
   // Decode, then rescale into the narrowest type that holds the values exactly.
   const raws: RawPixels[] = []

@@ -32,7 +32,18 @@ export const NATIVE_SYNTAXES = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.
 export const J2K_SYNTAXES = new Set(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91'])
 
 /** SOP classes / modalities that carry no cross-sectional image even when they have pixel data. */
-const NON_IMAGE_MODALITIES = new Set(['SEG', 'RTSTRUCT', 'SR', 'PR', 'KO', 'REG', 'RTPLAN', 'RTDOSE', 'DOC', 'RWV'])
+const NON_IMAGE_MODALITIES = new Set([
+  'SEG',
+  'RTSTRUCT',
+  'SR',
+  'PR',
+  'KO',
+  'REG',
+  'RTPLAN',
+  'RTDOSE',
+  'DOC',
+  'RWV',
+])
 
 export interface DicomSlice {
   name: string
@@ -59,7 +70,8 @@ export interface DicomSlice {
   dataSet: DataSet
 }
 
-export type SliceResult = { kind: 'slice'; slice: DicomSlice } | { kind: 'skip'; reason: string; code: 'BAD_DICOM' | 'NOT_AN_IMAGE' }
+export type SliceResult =
+  { kind: 'slice'; slice: DicomSlice } | { kind: 'skip'; reason: string; code: 'BAD_DICOM' | 'NOT_AN_IMAGE' }
 
 function numbers(ds: DataSet, tag: string, count: number): number[] | undefined {
   const raw = ds.string(tag)
@@ -79,7 +91,9 @@ function parse(bytes: Uint8Array, name: string): { meta: DataSet; ds: DataSet } 
   try {
     meta = dicomParser.readPart10Header(bytes)
   } catch (err) {
-    return { error: `${name}: not a DICOM Part 10 file (${String((err as Error)?.message ?? err).slice(0, 120)})` }
+    return {
+      error: `${name}: not a DICOM Part 10 file (${String((err as Error)?.message ?? err).slice(0, 120)})`,
+    }
   }
   const ts = meta.string('x00020010') ?? ''
   if (!NATIVE_SYNTAXES.has(ts) && !J2K_SYNTAXES.has(ts)) {
@@ -94,7 +108,10 @@ function parse(bytes: Uint8Array, name: string): { meta: DataSet; ds: DataSet } 
   } catch (err) {
     // A file that says it is DICOM but cannot be parsed is an error, not something to skip: skipping
     // a damaged slice would silently leave a hole in the series.
-    throw new VolumeError('BAD_DICOM', `${name}: corrupt or truncated DICOM (${String((err as Error)?.message ?? err).slice(0, 160)})`)
+    throw new VolumeError(
+      'BAD_DICOM',
+      `${name}: corrupt or truncated DICOM (${String((err as Error)?.message ?? err).slice(0, 160)})`,
+    )
   }
 }
 
@@ -108,7 +125,11 @@ export function readDicomSlice(bytes: Uint8Array, name: string): SliceResult {
   if ('error' in parsed) return { kind: 'skip', reason: parsed.error, code: 'BAD_DICOM' }
   const { meta, ds } = parsed
   const modality = ds.string('x00080060')
-  const notImage = (why: string): SliceResult => ({ kind: 'skip', reason: `${name}: not an image (${why})`, code: 'NOT_AN_IMAGE' })
+  const notImage = (why: string): SliceResult => ({
+    kind: 'skip',
+    reason: `${name}: not an image (${why})`,
+    code: 'NOT_AN_IMAGE',
+  })
   if (modality && NON_IMAGE_MODALITIES.has(modality.toUpperCase())) return notImage(`modality ${modality}`)
   if (!ds.elements.x7fe00010) return notImage('no PixelData')
   const rows = ds.uint16('x00280010')
@@ -116,13 +137,22 @@ export function readDicomSlice(bytes: Uint8Array, name: string): SliceResult {
   if (!rows || !cols) return notImage('no Rows/Columns')
   const samples = ds.uint16('x00280002') ?? 1
   if (samples !== 1)
-    throw new VolumeError('UNSUPPORTED_DICOM', `${name}: ${samples} samples per pixel (colour) is not supported`)
+    throw new VolumeError(
+      'UNSUPPORTED_DICOM',
+      `${name}: ${samples} samples per pixel (colour) is not supported`,
+    )
   const frames = number(ds, 'x00280008') ?? 1
   if (frames > 1)
-    throw new VolumeError('UNSUPPORTED_DICOM', `${name}: multi-frame DICOM (${frames} frames) is not supported`)
+    throw new VolumeError(
+      'UNSUPPORTED_DICOM',
+      `${name}: multi-frame DICOM (${frames} frames) is not supported`,
+    )
   const bitsAllocated = ds.uint16('x00280100') ?? 0
   if (![8, 16, 32].includes(bitsAllocated))
-    throw new VolumeError('UNSUPPORTED_DICOM', `${name}: BitsAllocated ${bitsAllocated} is not supported (8, 16 or 32)`)
+    throw new VolumeError(
+      'UNSUPPORTED_DICOM',
+      `${name}: BitsAllocated ${bitsAllocated} is not supported (8, 16 or 32)`,
+    )
   const bitsStored = Math.min(ds.uint16('x00280101') ?? bitsAllocated, bitsAllocated) || bitsAllocated
   const position = numbers(ds, 'x00200032', 3)
   const orientation = numbers(ds, 'x00200037', 6)
@@ -137,7 +167,10 @@ export function readDicomSlice(bytes: Uint8Array, name: string): SliceResult {
   const n2 = Math.hypot(...colCos)
   const dot = rowCos[0] * colCos[0] + rowCos[1] * colCos[1] + rowCos[2] * colCos[2]
   if (Math.abs(n1 - 1) > 1e-3 || Math.abs(n2 - 1) > 1e-3 || Math.abs(dot) > 1e-3)
-    throw new VolumeError('BAD_GEOMETRY', `${name}: ImageOrientationPatient is not two orthonormal directions`)
+    throw new VolumeError(
+      'BAD_GEOMETRY',
+      `${name}: ImageOrientationPatient is not two orthonormal directions`,
+    )
   const slope = number(ds, 'x00281053') ?? 1
   const intercept = number(ds, 'x00281052') ?? 0
   const rescaleType = ds.string('x00281054')

@@ -5,7 +5,11 @@ import type { ReadOptions } from './options.ts'
  * Applies the NaN/Inf policy to float voxel data in place. Returns the number of voxels replaced
  * (0 when there were none); throws NON_FINITE under the default policy.
  */
-export function checkFinite(data: Float32Array | Float64Array, opts: ReadOptions | undefined, what: string): number {
+export function checkFinite(
+  data: Float32Array | Float64Array,
+  opts: ReadOptions | undefined,
+  what: string,
+): number {
   let bad = 0
   for (let q = 0; q < data.length; q++) {
     // x − x is 0 for finite x and NaN for NaN/±Inf: one compare per voxel.

@@ -30,7 +30,8 @@ export function invert4(m: Mat4): Mat4 {
     let pivot = col
     for (let r = col + 1; r < 4; r++) if (Math.abs(a[4 * r + col]) > Math.abs(a[4 * pivot + col])) pivot = r
     const p = a[4 * pivot + col]
-    if (!Number.isFinite(p) || Math.abs(p) < 1e-12) throw new VolumeError('BAD_GEOMETRY', 'affine is singular (cannot invert)')
+    if (!Number.isFinite(p) || Math.abs(p) < 1e-12)
+      throw new VolumeError('BAD_GEOMETRY', 'affine is singular (cannot invert)')
     if (pivot !== col)
       for (let c = 0; c < 4; c++) {
         ;[a[4 * col + c], a[4 * pivot + c]] = [a[4 * pivot + c], a[4 * col + c]]
@@ -82,6 +83,8 @@ export function affineFromRows(rows: number[][]): Mat4 {
 export function isUsableAffine(m: Mat4): boolean {
   for (let q = 0; q < 16; q++) if (!Number.isFinite(m[q])) return false
   const det =
-    m[0] * (m[5] * m[10] - m[6] * m[9]) - m[1] * (m[4] * m[10] - m[6] * m[8]) + m[2] * (m[4] * m[9] - m[5] * m[8])
+    m[0] * (m[5] * m[10] - m[6] * m[9]) -
+    m[1] * (m[4] * m[10] - m[6] * m[8]) +
+    m[2] * (m[4] * m[9] - m[5] * m[8])
   return Math.abs(det) > 1e-12
 }

@@ -38,7 +38,11 @@ export function gunzipPrefix(bytes: Uint8Array, n: number): Uint8Array {
   })
   try {
     let step = 16 * 1024
-    for (let pos = 0; pos < bytes.length && filled < n && !done; pos += step, step = Math.min(step * 2, 4 << 20)) {
+    for (
+      let pos = 0;
+      pos < bytes.length && filled < n && !done;
+      pos += step, step = Math.min(step * 2, 4 << 20)
+    ) {
       const end = Math.min(bytes.length, pos + step)
       gz.push(bytes.subarray(pos, end), end === bytes.length)
     }
@@ -66,7 +70,10 @@ export function gunzipAtLeast(bytes: Uint8Array, needed: number): Uint8Array {
       // Cut short: tell the user how much was there, if we can.
       let got = 0
       try {
-        got = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: Math.min(needed + slack, 2 ** 31 - 1) }).length
+        got = gunzipSync(bytes, {
+          finishFlush: constants.Z_SYNC_FLUSH,
+          maxOutputLength: Math.min(needed + slack, 2 ** 31 - 1),
+        }).length
       } catch {
         /* corrupt as well as short: report truncation anyway */
       }
@@ -74,6 +81,9 @@ export function gunzipAtLeast(bytes: Uint8Array, needed: number): Uint8Array {
     } else throw gzipError(err)
   }
   if (out.length < needed)
-    throw new VolumeError('TRUNCATED', `file is truncated: ${out.length} of ${needed} bytes present after gunzip`)
+    throw new VolumeError(
+      'TRUNCATED',
+      `file is truncated: ${out.length} of ${needed} bytes present after gunzip`,
+    )
   return out
 }

@@ -7,7 +7,14 @@ export { parseNiftiHeader, type NiftiHeader } from './niftiHeader.ts'
 export { encodeNifti, writeNifti } from './niftiWrite.ts'
 export { readDicomSeries, type DicomInput } from './dicomSeries.ts'
 export { affineRows, applyAffine, invert4, multiply4, spacingFromAffine } from './geometry.ts'
-export { axisCodes, canonicalGrid, isCanonical, orientationOf, toCanonical, type Orientation } from './canonical.ts'
+export {
+  axisCodes,
+  canonicalGrid,
+  isCanonical,
+  orientationOf,
+  toCanonical,
+  type Orientation,
+} from './canonical.ts'
 export { resample, resampledGrid, type Interpolation, type ResampledGrid } from './resample.ts'
 export {
   canonicalResampledGrid,

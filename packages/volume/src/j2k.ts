@@ -29,7 +29,9 @@ let modulePromise: Promise<OpenJpegModule> | undefined
 function openjpeg(): Promise<OpenJpegModule> {
   if (!modulePromise) {
     const require = createRequire(import.meta.url)
-    const factory = require('@cornerstonejs/codec-openjpeg/decodewasmjs') as (m: object) => Promise<OpenJpegModule>
+    const factory = require('@cornerstonejs/codec-openjpeg/decodewasmjs') as (
+      m: object,
+    ) => Promise<OpenJpegModule>
     modulePromise = factory({ print: () => {}, printErr: () => {} })
   }
   return modulePromise
@@ -47,7 +49,8 @@ export async function decodeJ2kFrame(encoded: Uint8Array): Promise<{ bytes: Uint
   } catch (err) {
     // An aborted WebAssembly instance is unusable: load a fresh one next time.
     modulePromise = undefined
-    const message = typeof err === 'number' ? `OpenJPEG error ${err}` : err instanceof Error ? err.message : String(err)
+    const message =
+      typeof err === 'number' ? `OpenJPEG error ${err}` : err instanceof Error ? err.message : String(err)
     throw new VolumeError('BAD_DICOM', `JPEG 2000 pixel data could not be decoded (${message})`)
   } finally {
     decoder.delete()

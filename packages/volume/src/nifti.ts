@@ -28,9 +28,20 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
  * `n` voxels of `bytesPer` bytes from `src`, swapping bytes if needed. When `src` is ours to keep (a
  * buffer we inflated) and suitably aligned, the typed array is a view on it: no 2nd copy of a big volume.
  */
-function voxelsFrom(src: Uint8Array, dtype: DType, bytesPer: number, n: number, littleEndian: boolean, mayAlias: boolean): VoxelArray {
+function voxelsFrom(
+  src: Uint8Array,
+  dtype: DType,
+  bytesPer: number,
+  n: number,
+  littleEndian: boolean,
+  mayAlias: boolean,
+): VoxelArray {
   if (mayAlias && src.byteOffset % bytesPer === 0 && (bytesPer === 1 || littleEndian === HOST_LITTLE_ENDIAN))
-    return new (ARRAY_OF[dtype] as unknown as new (b: ArrayBufferLike, o: number, n: number) => VoxelArray)(src.buffer, src.byteOffset, n)
+    return new (ARRAY_OF[dtype] as unknown as new (b: ArrayBufferLike, o: number, n: number) => VoxelArray)(
+      src.buffer,
+      src.byteOffset,
+      n,
+    )
   const out = new ARRAY_OF[dtype](n)
   const dst = new Uint8Array(out.buffer)
   dst.set(src.subarray(0, n * bytesPer))
@@ -73,11 +84,19 @@ export function readNifti(file: Uint8Array, opts?: ReadOptions, source = 'nifti'
  * The reader proper. `ownsFile`: the caller hands the buffer over (readVolume read it from disk), so
  * the voxels may alias it; readNifti(buffer) never aliases a caller's buffer.
  */
-export function decodeNifti(file: Uint8Array, opts: ReadOptions | undefined, source: string, ownsFile: boolean): Volume {
+export function decodeNifti(
+  file: Uint8Array,
+  opts: ReadOptions | undefined,
+  source: string,
+  ownsFile: boolean,
+): Volume {
   const gz = isGzip(file)
   const h = readNiftiHeader(file)
   if (h.pairFile)
-    throw new VolumeError('BAD_MAGIC', `NIfTI pair header (.hdr/.img) is not supported: convert it to a single .nii file`)
+    throw new VolumeError(
+      'BAD_MAGIC',
+      `NIfTI pair header (.hdr/.img) is not supported: convert it to a single .nii file`,
+    )
   const { dims, frames } = niftiShape(h)
   const { dtype, bytes: bytesPer } = niftiDatatype(h.datatype)
   const nvox = dims[0] * dims[1] * dims[2]
@@ -129,7 +148,11 @@ export function decodeNifti(file: Uint8Array, opts: ReadOptions | undefined, sou
       description:
         `NIfTI-${h.version}${gz ? ' (gzip)' : ''}, ${h.littleEndian ? 'little' : 'big'}-endian, affine from ${from}` +
         (frames > 1 ? `, first of ${frames} frames` : '') +
-        (units === 1 ? ', spatial units metres (not rescaled)' : units === 3 ? ', spatial units microns (not rescaled)' : ''),
+        (units === 1
+          ? ', spatial units metres (not rescaled)'
+          : units === 3
+            ? ', spatial units microns (not rescaled)'
+            : ''),
       ...(nonFiniteReplaced ? { nonFiniteReplaced } : {}),
     },
   }

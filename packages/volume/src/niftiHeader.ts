@@ -83,18 +83,26 @@ function text(bytes: Uint8Array, offset: number, length: number): string {
 
 /** Parse a header from the first ≥ 348 (NIfTI-1) or ≥ 540 (NIfTI-2) bytes of a file. */
 export function parseNiftiHeader(bytes: Uint8Array): NiftiHeader {
-  if (bytes.length < 4) throw new VolumeError('TRUNCATED', `file is too short for a NIfTI header (${bytes.length} bytes)`)
+  if (bytes.length < 4)
+    throw new VolumeError('TRUNCATED', `file is too short for a NIfTI header (${bytes.length} bytes)`)
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let littleEndian: boolean
   const le = dv.getInt32(0, true)
   const be = dv.getInt32(0, false)
   if (le === 348 || le === 540) littleEndian = true
   else if (be === 348 || be === 540) littleEndian = false
-  else throw new VolumeError('BAD_MAGIC', `not a NIfTI file: sizeof_hdr is ${le}, expected 348 (NIfTI-1) or 540 (NIfTI-2)`)
+  else
+    throw new VolumeError(
+      'BAD_MAGIC',
+      `not a NIfTI file: sizeof_hdr is ${le}, expected 348 (NIfTI-1) or 540 (NIfTI-2)`,
+    )
   const version: 1 | 2 = (littleEndian ? le : be) === 348 ? 1 : 2
   const headerSize = version === 1 ? 348 : 540
   if (bytes.length < headerSize)
-    throw new VolumeError('TRUNCATED', `file is truncated inside the NIfTI-${version} header (${bytes.length} of ${headerSize} bytes)`)
+    throw new VolumeError(
+      'TRUNCATED',
+      `file is truncated inside the NIfTI-${version} header (${bytes.length} of ${headerSize} bytes)`,
+    )
 
   const i16 = (o: number) => dv.getInt16(o, littleEndian)
   const i32 = (o: number) => dv.getInt32(o, littleEndian)
@@ -106,7 +114,8 @@ export function parseNiftiHeader(bytes: Uint8Array): NiftiHeader {
   if (version === 1) {
     const magic = text(bytes, 344, 4)
     if (magic === 'ni1') pairFile = true
-    else if (magic !== 'n+1') throw new VolumeError('BAD_MAGIC', `bad NIfTI-1 magic '${magic}' (expected 'n+1')`)
+    else if (magic !== 'n+1')
+      throw new VolumeError('BAD_MAGIC', `bad NIfTI-1 magic '${magic}' (expected 'n+1')`)
     return {
       version,
       littleEndian,
@@ -130,7 +139,8 @@ export function parseNiftiHeader(bytes: Uint8Array): NiftiHeader {
   }
   const magic = text(bytes, 4, 3)
   if (magic === 'ni2') pairFile = true
-  else if (magic !== 'n+2') throw new VolumeError('BAD_MAGIC', `bad NIfTI-2 magic '${magic}' (expected 'n+2')`)
+  else if (magic !== 'n+2')
+    throw new VolumeError('BAD_MAGIC', `bad NIfTI-2 magic '${magic}' (expected 'n+2')`)
   return {
     version,
     littleEndian,
@@ -156,7 +166,8 @@ export function parseNiftiHeader(bytes: Uint8Array): NiftiHeader {
 /** Spatial size (dim[1..3], missing dims = 1) and the number of 3D frames (product of dim[4..]). */
 export function niftiShape(h: NiftiHeader): { dims: [number, number, number]; frames: number } {
   const nd = h.dim[0]
-  if (!Number.isInteger(nd) || nd < 1 || nd > 7) throw new VolumeError('BAD_HEADER', `NIfTI dim[0] = ${nd} is not in 1..7`)
+  if (!Number.isInteger(nd) || nd < 1 || nd > 7)
+    throw new VolumeError('BAD_HEADER', `NIfTI dim[0] = ${nd} is not in 1..7`)
   const d = (q: number) => (q <= nd ? h.dim[q] : 1)
   for (let q = 1; q <= nd; q++)
     if (!Number.isSafeInteger(h.dim[q]) || h.dim[q] < 1)
@@ -171,10 +182,18 @@ function quatToMatrix(w: number, x: number, y: number, z: number): number[] {
   const nq = w * w + x * x + y * y + z * z
   if (nq < 1e-15) return [1, 0, 0, 0, 1, 0, 0, 0, 1]
   const s = 2 / nq
-  const X = x * s, Y = y * s, Z = z * s
-  const wX = w * X, wY = w * Y, wZ = w * Z
-  const xX = x * X, xY = x * Y, xZ = x * Z
-  const yY = y * Y, yZ = y * Z, zZ = z * Z
+  const X = x * s,
+    Y = y * s,
+    Z = z * s
+  const wX = w * X,
+    wY = w * Y,
+    wZ = w * Z
+  const xX = x * X,
+    xY = x * Y,
+    xZ = x * Z
+  const yY = y * Y,
+    yZ = y * Z,
+    zZ = z * Z
   return [1 - (yY + zZ), xY - wZ, xZ + wY, xY + wZ, 1 - (xX + zZ), yZ - wX, xZ - wY, yZ + wX, 1 - (xX + yY)]
 }
 
@@ -217,7 +236,10 @@ export function baseAffine(h: NiftiHeader, dims: [number, number, number]): Mat4
 }
 
 /** Which affine the header gives, with a name for the metadata. */
-export function bestAffine(h: NiftiHeader, dims: [number, number, number]): { affine: Mat4; from: 'sform' | 'qform' | 'pixdim' } {
+export function bestAffine(
+  h: NiftiHeader,
+  dims: [number, number, number],
+): { affine: Mat4; from: 'sform' | 'qform' | 'pixdim' } {
   if (h.sformCode !== 0) return { affine: sformAffine(h), from: 'sform' }
   if (h.qformCode !== 0) return { affine: qformAffine(h), from: 'qform' }
   return { affine: baseAffine(h, dims), from: 'pixdim' }

@@ -21,11 +21,18 @@ const CODE_OF: Record<DType, { code: number; bitpix: number }> = {
 }
 
 /** Quaternion (b, c, d), qfac and zooms of the affine's 3×3 part (NIfTI's mat44_to_quatern). */
-export function affineToQuatern(affine: Mat4): { quatern: [number, number, number]; qfac: 1 | -1; zooms: [number, number, number] } {
+export function affineToQuatern(affine: Mat4): {
+  quatern: [number, number, number]
+  qfac: 1 | -1
+  zooms: [number, number, number]
+} {
   const zooms = spacingFromAffine(affine)
   const r = (row: number, col: number) => affine[4 * row + col] / (zooms[col] || 1)
   const m = [r(0, 0), r(0, 1), r(0, 2), r(1, 0), r(1, 1), r(1, 2), r(2, 0), r(2, 1), r(2, 2)]
-  const det = m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6])
+  const det =
+    m[0] * (m[4] * m[8] - m[5] * m[7]) -
+    m[1] * (m[3] * m[8] - m[5] * m[6]) +
+    m[2] * (m[3] * m[7] - m[4] * m[6])
   const qfac: 1 | -1 = det < 0 ? -1 : 1
   if (qfac < 0) {
     m[2] = -m[2]
@@ -75,7 +82,8 @@ export function encodeNifti(volume: Volume, description = 'fastsam-xr'): Uint8Ar
   const t = CODE_OF[dtype]
   if (!t) throw new VolumeError('BAD_ARGUMENT', `cannot write dtype ${dtype}`)
   const nvox = dims[0] * dims[1] * dims[2]
-  if (data.length !== nvox) throw new VolumeError('BAD_ARGUMENT', `data has ${data.length} voxels, dims say ${nvox}`)
+  if (data.length !== nvox)
+    throw new VolumeError('BAD_ARGUMENT', `data has ${data.length} voxels, dims say ${nvox}`)
   const offset = 352
   const out = new Uint8Array(offset + data.byteLength)
   const dv = new DataView(out.buffer)

@@ -13,7 +13,9 @@ import { voxelBudget, type ReadOptions } from './options.ts'
 import type { Volume } from './volume.ts'
 
 function isDicomPart10(head: Uint8Array): boolean {
-  return head.length >= 132 && head[128] === 0x44 && head[129] === 0x49 && head[130] === 0x43 && head[131] === 0x4d
+  return (
+    head.length >= 132 && head[128] === 0x44 && head[129] === 0x49 && head[130] === 0x43 && head[131] === 0x4d
+  )
 }
 
 export async function readVolume(pathOrDir: string, opts?: ReadOptions): Promise<Volume> {
@@ -36,7 +38,10 @@ export async function readVolume(pathOrDir: string, opts?: ReadOptions): Promise
     // refuse absurd sizes before reading them into memory.
     const limit = voxelBudget(opts) * 8 + (64 << 20)
     if (!isGzip(start) && info.size > limit)
-      throw new VolumeError('VOXEL_BUDGET', `${basename(pathOrDir)} is ${info.size} bytes, more than the voxel budget allows`)
+      throw new VolumeError(
+        'VOXEL_BUDGET',
+        `${basename(pathOrDir)} is ${info.size} bytes, more than the voxel budget allows`,
+      )
     return decodeNifti(await readFile(pathOrDir), opts, basename(pathOrDir), true)
   }
   throw new VolumeError(

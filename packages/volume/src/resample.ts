@@ -28,14 +28,23 @@ export function resampledGrid(dims: Vec3, affine: Mat4, spacingMm: number): Resa
   const m = new Float64Array(16)
   for (let r = 0; r < 3; r++) {
     for (let c = 0; c < 3; c++) m[4 * r + c] = affine[4 * r + c] * ratio[c]
-    m[4 * r + 3] = affine[4 * r + 3] + affine[4 * r] * origin[0] + affine[4 * r + 1] * origin[1] + affine[4 * r + 2] * origin[2]
+    m[4 * r + 3] =
+      affine[4 * r + 3] +
+      affine[4 * r] * origin[0] +
+      affine[4 * r + 1] * origin[1] +
+      affine[4 * r + 2] * origin[2]
   }
   m[15] = 1
   return { dims: newDims, affine: m, ratio, origin }
 }
 
 /** Table along source axis `a` for resampled indices `indices` (NaN = padding). */
-export function resampleAxisTable(grid: ResampledGrid, srcDims: Vec3, a: number, indices: ArrayLike<number>): AxisTable {
+export function resampleAxisTable(
+  grid: ResampledGrid,
+  srcDims: Vec3,
+  a: number,
+  indices: ArrayLike<number>,
+): AxisTable {
   const coords = new Float64Array(indices.length)
   for (let q = 0; q < indices.length; q++) coords[q] = grid.origin[a] + indices[q] * grid.ratio[a]
   const stride = a === 0 ? 1 : a === 1 ? srcDims[0] : srcDims[0] * srcDims[1]
@@ -53,7 +62,11 @@ function range(n: number): Float64Array {
  */
 export function resample(volume: Volume, spacingMm = 1.5, interpolation: Interpolation = 'linear'): Volume {
   const g = resampledGrid(volume.dims, volume.affine, spacingMm)
-  const tables = [0, 1, 2].map((a) => resampleAxisTable(g, volume.dims, a, range(g.dims[a]))) as [AxisTable, AxisTable, AxisTable]
+  const tables = [0, 1, 2].map((a) => resampleAxisTable(g, volume.dims, a, range(g.dims[a]))) as [
+    AxisTable,
+    AxisTable,
+    AxisTable,
+  ]
   const n = g.dims[0] * g.dims[1] * g.dims[2]
   const strides: Vec3 = [1, g.dims[0], g.dims[0] * g.dims[1]]
   if (interpolation === 'linear') {

@@ -63,7 +63,12 @@ export function axisTable(coords: ArrayLike<number>, size: number, stride: numbe
  * Trilinear sample: out[u0·s0 + u1·s1 + u2·s2] for u along the three tables (any output layout).
  * `out` must be zero-filled (outside samples are skipped).
  */
-export function sampleLinear(src: VoxelArray, t: [AxisTable, AxisTable, AxisTable], out: Float32Array, strides: [number, number, number]): void {
+export function sampleLinear(
+  src: VoxelArray,
+  t: [AxisTable, AxisTable, AxisTable],
+  out: Float32Array,
+  strides: [number, number, number],
+): void {
   const [t0, t1, t2] = t
   const [s0, s1, s2] = strides
   const n0 = t0.length
@@ -80,8 +85,14 @@ export function sampleLinear(src: VoxelArray, t: [AxisTable, AxisTable, AxisTabl
       if (wy0 === 0 && wy1 === 0) continue
       const y0 = t1.off0[u1]
       const y1 = t1.off1[u1]
-      const b00 = y0 + z0, b10 = y1 + z0, b01 = y0 + z1, b11 = y1 + z1
-      const c00 = wy0 * wz0, c10 = wy1 * wz0, c01 = wy0 * wz1, c11 = wy1 * wz1
+      const b00 = y0 + z0,
+        b10 = y1 + z0,
+        b01 = y0 + z1,
+        b11 = y1 + z1
+      const c00 = wy0 * wz0,
+        c10 = wy1 * wz0,
+        c01 = wy0 * wz1,
+        c11 = wy1 * wz1
       let o = u1 * s1 + u2 * s2
       for (let u0 = 0; u0 < n0; u0++, o += s0) {
         const x0 = a0[u0]
@@ -95,7 +106,12 @@ export function sampleLinear(src: VoxelArray, t: [AxisTable, AxisTable, AxisTabl
 }
 
 /** Nearest-neighbour sample (labels): same layout rules as sampleLinear; `out` zero-filled. */
-export function sampleNearest<T extends VoxelArray>(src: T, t: [AxisTable, AxisTable, AxisTable], out: T, strides: [number, number, number]): void {
+export function sampleNearest<T extends VoxelArray>(
+  src: T,
+  t: [AxisTable, AxisTable, AxisTable],
+  out: T,
+  strides: [number, number, number],
+): void {
   const [t0, t1, t2] = t
   const [s0, s1, s2] = strides
   const n0 = t0.length

@@ -10,14 +10,7 @@
 export type DType = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64'
 
 export type VoxelArray =
-  | Uint8Array
-  | Int8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
+  Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array
 
 /** 4×4 row-major matrix: element (r, c) is `m[4 * r + c]`. */
 export type Mat4 = Float64Array

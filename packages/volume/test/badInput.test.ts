@@ -2,20 +2,39 @@
  * Bad input gets a typed VolumeError with a clear message — never a crash, a hang, a huge allocation
  * or a silently wrong volume. Every case starts from a real file and breaks one thing.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sharedData } from '@fastsam-xr/test/paths'
-import { readDicomSeries, readNifti, readVolume, VolumeError, type ReadOptions, type VolumeErrorCode } from '../src/index.ts'
+import {
+  readDicomSeries,
+  readNifti,
+  readVolume,
+  VolumeError,
+  type ReadOptions,
+  type VolumeErrorCode,
+} from '../src/index.ts'
 import { setString, stripPixelData } from './dicomEdit.ts'
 import { fixtures } from './support.ts'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fxr-bad-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
-async function expectCode(p: Promise<unknown> | (() => unknown), code: VolumeErrorCode, message?: RegExp): Promise<VolumeError> {
+async function expectCode(
+  p: Promise<unknown> | (() => unknown),
+  code: VolumeErrorCode,
+  message?: RegExp,
+): Promise<VolumeError> {
   let err: unknown
   try {
     await (typeof p === 'function' ? p() : p)
@@ -62,7 +81,11 @@ describe('bad NIfTI input', () => {
 
   it('truncated uncompressed file → TRUNCATED', async () => {
     const b = plain()
-    await expectCode(readVolume(write('cut.nii', b.subarray(0, b.length - 100))), 'TRUNCATED', /16000 bytes|bytes present/)
+    await expectCode(
+      readVolume(write('cut.nii', b.subarray(0, b.length - 100))),
+      'TRUNCATED',
+      /16000 bytes|bytes present/,
+    )
     await expectCode(readBytes(b.subarray(0, 200)), 'TRUNCATED', /header/)
   })
 
@@ -83,26 +106,35 @@ describe('bad NIfTI input', () => {
     // A gzip bomb: the real header claiming 4000³ int16 voxels, followed by 256 MiB of zeros (~260 KB gzipped).
     const header = plain().subarray(0, 352)
     const h = new Uint8Array(header)
-    for (const [q, v] of [[1, 4000], [2, 4000], [3, 4000]]) dv(h).setInt16(40 + 2 * q, v, true)
+    for (const [q, v] of [
+      [1, 4000],
+      [2, 4000],
+      [3, 4000],
+    ])
+      dv(h).setInt16(40 + 2 * q, v, true)
     const bomb = gzipSync(Buffer.concat([h, Buffer.alloc(256 << 20)]), { level: 1 })
     const before = process.memoryUsage().arrayBuffers
     const t0 = performance.now()
     await expectCode(readBytes(bomb), 'VOXEL_BUDGET', /64000000000 voxels, over the budget of 524288000/)
     const ms = performance.now() - t0
     const grew = process.memoryUsage().arrayBuffers - before
-    expect(ms).toBeLessThan(200) // inflating 256 MiB alone would take longer
+    // ~1 ms in practice; the bound is loose for a loaded CI machine. Memory is the sharper witness:
+    // inflating the stream would allocate 256 MiB.
+    expect(ms).toBeLessThan(1500)
     expect(grew).toBeLessThan(16 << 20)
     // A configurable budget applies to real files too.
-    await expectCode(readVolume(sharedData('volumes', 'sct_spine', 't2_img.nii.gz'), { maxVoxels: 100_000 }), 'VOXEL_BUDGET', /171600 voxels/)
+    await expectCode(
+      readVolume(sharedData('volumes', 'sct_spine', 't2_img.nii.gz'), { maxVoxels: 100_000 }),
+      'VOXEL_BUDGET',
+      /171600 voxels/,
+    )
   })
 
   it('NaN/Inf voxels → NON_FINITE by default; nonFinite: "zero" replaces them and reports the count', async () => {
     const gz = readFileSync(join(fixtures, 'mt1_float32.nii.gz'))
     const raw = new Uint8Array(readNifti(gz).data.buffer) // float32 voxels of a real scan
     const b = new Uint8Array(352 + raw.length)
-    const src = new Uint8Array(
-      (await import('node:zlib')).gunzipSync(gz).subarray(0, 352),
-    )
+    const src = new Uint8Array((await import('node:zlib')).gunzipSync(gz).subarray(0, 352))
     b.set(src)
     b.set(raw, 352)
     const f = new Float32Array(b.buffer, 352)
@@ -124,9 +156,24 @@ describe('bad NIfTI input', () => {
       ['dim[0] = 0', (b) => dv(b).setInt16(40, 0, true), 'BAD_HEADER', /dim\[0\]/],
       ['dim[0] = 9', (b) => dv(b).setInt16(40, 9, true), 'BAD_HEADER', /dim\[0\]/],
       ['negative dim', (b) => dv(b).setInt16(44, -5, true), 'BAD_HEADER', /dim\[2\] = -5/],
-      ['zero sform', (b) => { for (let q = 0; q < 12; q++) dv(b).setFloat32(280 + 4 * q, 0, true) }, 'BAD_HEADER', /singular/],
+      [
+        'zero sform',
+        (b) => {
+          for (let q = 0; q < 12; q++) dv(b).setFloat32(280 + 4 * q, 0, true)
+        },
+        'BAD_HEADER',
+        /singular/,
+      ],
       ['NaN sform', (b) => dv(b).setFloat32(284, NaN, true), 'BAD_HEADER', /not finite/],
-      ['slope with NaN intercept', (b) => { dv(b).setFloat32(112, 2, true); dv(b).setFloat32(116, NaN, true) }, 'BAD_HEADER', /scl_inter/],
+      [
+        'slope with NaN intercept',
+        (b) => {
+          dv(b).setFloat32(112, 2, true)
+          dv(b).setFloat32(116, NaN, true)
+        },
+        'BAD_HEADER',
+        /scl_inter/,
+      ],
       ['negative vox_offset', (b) => dv(b).setFloat32(108, -4, true), 'BAD_HEADER', /vox_offset/],
       ['vox_offset past the end', (b) => dv(b).setFloat32(108, 1e6, true), 'TRUNCATED', /bytes present/],
     ]
@@ -155,16 +202,36 @@ describe('bad DICOM input', () => {
   }
 
   it('two series in one folder → MIXED_SERIES listing them; seriesInstanceUid picks one', async () => {
-    const other = files.slice(0, 3).map((f) => [`other-${f}`, setString(bytes(f), 'x0020000e', '1.2.826.0.1.3680043.2.1125.99')] as [string, Uint8Array])
+    const other = files
+      .slice(0, 3)
+      .map(
+        (f) =>
+          [`other-${f}`, setString(bytes(f), 'x0020000e', '1.2.826.0.1.3680043.2.1125.99')] as [
+            string,
+            Uint8Array,
+          ],
+      )
     const d = folder('mixed', [...files.map((f) => [f, bytes(f)] as [string, Uint8Array]), ...other])
-    await expectCode(readVolume(d), 'MIXED_SERIES', /2 series.*\(no UID\) \(20 files\).*1\.2\.826\.0\.1\.3680043\.2\.1125\.99 \(3 files\)/)
+    await expectCode(
+      readVolume(d),
+      'MIXED_SERIES',
+      /2 series.*\(no UID\) \(20 files\).*1\.2\.826\.0\.1\.3680043\.2\.1125\.99 \(3 files\)/,
+    )
     const picked = await readDicomSeries(d, { seriesInstanceUid: '1.2.826.0.1.3680043.2.1125.99' })
     expect(picked.dims).toEqual([512, 512, 3])
   })
 
   it('a DICOM file that is not an image → NOT_AN_IMAGE (no pixel data; an SR)', async () => {
-    await expectCode(readVolume(write('nopixels.dcm', stripPixelData(bytes(files[0])))), 'NOT_AN_IMAGE', /no PixelData/)
-    await expectCode(readVolume(write('sr.dcm', setString(bytes(files[0]), 'x00080060', 'SR'))), 'NOT_AN_IMAGE', /modality SR/)
+    await expectCode(
+      readVolume(write('nopixels.dcm', stripPixelData(bytes(files[0])))),
+      'NOT_AN_IMAGE',
+      /no PixelData/,
+    )
+    await expectCode(
+      readVolume(write('sr.dcm', setString(bytes(files[0]), 'x00080060', 'SR'))),
+      'NOT_AN_IMAGE',
+      /modality SR/,
+    )
     // In a folder, non-image and non-DICOM files are skipped and counted, not read as slices.
     const d = folder('withjunk', [
       ...files.map((f) => [f, bytes(f)] as [string, Uint8Array]),
@@ -178,14 +245,22 @@ describe('bad DICOM input', () => {
 
   it('an unsupported transfer syntax → UNSUPPORTED_TRANSFER_SYNTAX naming it', async () => {
     const jpeg = setString(bytes(files[0]), 'x00020010', '1.2.840.10008.1.2.4.50')
-    await expectCode(readVolume(write('jpeg.dcm', jpeg)), 'UNSUPPORTED_TRANSFER_SYNTAX', /1\.2\.840\.10008\.1\.2\.4\.50 \(JPEG Baseline/)
+    await expectCode(
+      readVolume(write('jpeg.dcm', jpeg)),
+      'UNSUPPORTED_TRANSFER_SYNTAX',
+      /1\.2\.840\.10008\.1\.2\.4\.50 \(JPEG Baseline/,
+    )
     const rle = setString(bytes(files[0]), 'x00020010', '1.2.840.10008.1.2.5')
     await expectCode(readVolume(write('rle.dcm', rle)), 'UNSUPPORTED_TRANSFER_SYNTAX', /RLE Lossless/)
   })
 
   it('a missing slice → NON_UNIFORM_SPACING; a repeated slice → DUPLICATE_SLICES', async () => {
     const paths = files.map((f) => join(seriesDir, f))
-    await expectCode(readDicomSeries([...paths.slice(0, 8), ...paths.slice(9)]), 'NON_UNIFORM_SPACING', /2\.000 to 4\.000 mm/)
+    await expectCode(
+      readDicomSeries([...paths.slice(0, 8), ...paths.slice(9)]),
+      'NON_UNIFORM_SPACING',
+      /2\.000 to 4\.000 mm/,
+    )
     await expectCode(readDicomSeries([...paths, paths[4]]), 'DUPLICATE_SLICES', /share one position/)
   })
 
@@ -202,7 +277,10 @@ describe('bad DICOM input', () => {
   })
 
   it('a damaged DICOM file is an error, not a silently skipped slice', async () => {
-    const d = folder('damaged', files.map((f, q) => [f, q === 7 ? bytes(f).subarray(0, 1500) : bytes(f)] as [string, Uint8Array]))
+    const d = folder(
+      'damaged',
+      files.map((f, q) => [f, q === 7 ? bytes(f).subarray(0, 1500) : bytes(f)] as [string, Uint8Array]),
+    )
     await expectCode(readVolume(d), 'BAD_DICOM', /corrupt or truncated/)
   })
 

@@ -7,10 +7,14 @@ import { repoRoot, sharedData } from '@fastsam-xr/test/paths'
 import { fixtures } from './support.ts'
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  })
+  const r = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js'), ...args],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    },
+  )
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -35,7 +39,13 @@ describe('fastsam-xr info', () => {
     const r = cli('info', sharedData('dicom', 'totalsegmentator_example_ct_series'), '--json')
     expect(r.code).toBe(0)
     const info = JSON.parse(r.stdout)
-    expect(info).toMatchObject({ shape: [512, 512, 20], dtype: 'int16', modality: 'CT', min: -1024, max: 1839 })
+    expect(info).toMatchObject({
+      shape: [512, 512, 20],
+      dtype: 'int16',
+      modality: 'CT',
+      min: -1024,
+      max: 1839,
+    })
     expect(info.affine[0]).toEqual([-0.9765625, 0, 0, 249.51171875])
     expect(info.spacing).toEqual([0.9765625, 0.9765625, 2])
   })

@@ -15,7 +15,11 @@ import { at, fixtures } from './support.ts'
 
 const seriesDir = sharedData('dicom', 'totalsegmentator_example_ct_series')
 const files = readdirSync(seriesDir).sort()
-const labelNames = (JSON.parse(readFileSync(sharedData('dicom', 'totalsegmentator_labels.json'), 'utf8')) as { total: Record<string, string> }).total
+const labelNames = (
+  JSON.parse(readFileSync(sharedData('dicom', 'totalsegmentator_labels.json'), 'utf8')) as {
+    total: Record<string, string>
+  }
+).total
 const labelOf = (name: string) => Number(Object.entries(labelNames).find(([, n]) => n === name)![0])
 
 let ct: Volume
@@ -110,14 +114,26 @@ describe('DICOM series', () => {
     expect(ct.meta.modality).toBe('CT')
     expect(ct.meta.units).toBe('HU')
     // RAS: x and y of the LPS positions negated; slices ascend in z from the lowest ImagePositionPatient.
-    expect(Array.from(ct.affine)).toEqual([-0.9765625, 0, 0, 249.51171875, 0, -0.9765625, 0, 437.51171875, 0, 0, 2, -804.5, 0, 0, 0, 1])
+    expect(Array.from(ct.affine)).toEqual([
+      -0.9765625, 0, 0, 249.51171875, 0, -0.9765625, 0, 437.51171875, 0, 0, 2, -804.5, 0, 0, 0, 1,
+    ])
     expect(JSON.stringify(ct.meta)).not.toMatch(/PatientName|PatientID|\^/)
   })
 
   it('equals nibabel’s view of the same scan exported as NIfTI (affine, checksums, sampled voxels)', () => {
-    const ref = (JSON.parse(readFileSync(join(fixtures, 'nibabel.json'), 'utf8')) as {
-      real: Record<string, { affine: number[][]; sum: number; sumsq: number; samples: { ijk: [number, number, number]; value: number }[] }>
-    }).real['volumes/totalsegmentator/example_ct_dicom_img.nii.gz']
+    const ref = (
+      JSON.parse(readFileSync(join(fixtures, 'nibabel.json'), 'utf8')) as {
+        real: Record<
+          string,
+          {
+            affine: number[][]
+            sum: number
+            sumsq: number
+            samples: { ijk: [number, number, number]; value: number }[]
+          }
+        >
+      }
+    ).real['volumes/totalsegmentator/example_ct_dicom_img.nii.gz']
     expect(Array.from(ct.affine)).toEqual(ref.affine.flat())
     let sum = 0
     let sumsq = 0
@@ -138,7 +154,9 @@ describe('DICOM series', () => {
   it('a deliberately flipped in-plane axis fails the same overlay test', () => {
     for (const axis of [0, 1] as const) {
       const ok = passing(medianHuByLabel(axis))
-      expect(ok.length, `axis ${axis} flipped still passes ${ok.join(', ')}`).toBeLessThanOrEqual(CHECKS.length / 2)
+      expect(ok.length, `axis ${axis} flipped still passes ${ok.join(', ')}`).toBeLessThanOrEqual(
+        CHECKS.length / 2,
+      )
     }
   })
 
@@ -146,7 +164,8 @@ describe('DICOM series', () => {
     const right = boneDice()
     expect(right).toBeGreaterThan(0.4)
     // 20 slices of 2 mm look alike in their medians; voxel-wise the ribs and vertebrae give the flip away.
-    for (const axis of [0, 1, 2] as const) expect(boneDice(axis), `axis ${axis} flipped`).toBeLessThan(0.6 * right)
+    for (const axis of [0, 1, 2] as const)
+      expect(boneDice(axis), `axis ${axis} flipped`).toBeLessThan(0.6 * right)
   })
 
   it('slice order does not depend on file order or names', async () => {
@@ -164,7 +183,12 @@ describe('DICOM series', () => {
     // Names that sort in reverse slice order.
     const renamed = join(tmp, 'renamed')
     mkdirSync(renamed)
-    files.forEach((f, q) => writeFileSync(join(renamed, `IMG${String(999 - q).padStart(4, '0')}.dcm`), readFileSync(join(seriesDir, f))))
+    files.forEach((f, q) =>
+      writeFileSync(
+        join(renamed, `IMG${String(999 - q).padStart(4, '0')}.dcm`),
+        readFileSync(join(seriesDir, f)),
+      ),
+    )
     const fromDir = await readVolume(renamed)
     expect(Buffer.from(fromDir.data.buffer).equals(Buffer.from(ct.data.buffer))).toBe(true)
   })

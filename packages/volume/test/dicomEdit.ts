@@ -25,9 +25,15 @@ export function setString(bytes: Uint8Array, tag: string, value: string): Uint8A
   if (value.length % 2) value += tag === 'x00020010' || tag.startsWith('x0020000') ? '\0' : ' '
   const ds = dicomParser.parseDicom(bytes)
   const el = ds.elements[tag]
-  if (!el || !el.vr || LONG_VRS.has(el.vr)) throw new Error(`setString: ${tag} missing or not a short string element`)
+  if (!el || !el.vr || LONG_VRS.has(el.vr))
+    throw new Error(`setString: ${tag} missing or not a short string element`)
   const val = new TextEncoder().encode(value)
-  let out = concat(bytes.subarray(0, el.dataOffset - 2), u16(val.length), val, bytes.subarray(el.dataOffset + el.length))
+  const out = concat(
+    bytes.subarray(0, el.dataOffset - 2),
+    u16(val.length),
+    val,
+    bytes.subarray(el.dataOffset + el.length),
+  )
   if (tag.startsWith('x0002')) {
     const gl = ds.elements.x00020000
     const dv = new DataView(out.buffer, out.byteOffset)

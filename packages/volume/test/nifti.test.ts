@@ -36,7 +36,8 @@ function expectedDtype(name: string, nib: string): string {
 function checkAgainst(v: Volume, ref: NibabelView, name: string) {
   expect(v.dims).toEqual(ref.shape)
   for (let r = 0; r < 4; r++)
-    for (let c = 0; c < 4; c++) expect(v.affine[4 * r + c], `${name} affine[${r}][${c}]`).toBeCloseTo(ref.affine[r][c], 6)
+    for (let c = 0; c < 4; c++)
+      expect(v.affine[4 * r + c], `${name} affine[${r}][${c}]`).toBeCloseTo(ref.affine[r][c], 6)
   expect(v.dtype).toBe(expectedDtype(name, ref.dtype))
   let sum = 0
   let sumsq = 0
@@ -113,7 +114,14 @@ print(json.dumps({'sform': img.get_sform().tolist(), 'qform': img.get_qform().to
   'sum': int(np.asanyarray(img.dataobj).sum()), 'dtype': str(img.get_data_dtype()),
   'codes': [int(img.header['sform_code']), int(img.header['qform_code'])]}))`,
     ])
-    const nib = JSON.parse(out) as { sform: number[][]; qform: number[][]; shape: number[]; sum: number; dtype: string; codes: number[] }
+    const nib = JSON.parse(out) as {
+      sform: number[][]
+      qform: number[][]
+      shape: number[]
+      sum: number
+      dtype: string
+      codes: number[]
+    }
     expect(nib.shape).toEqual(src.dims)
     expect(nib.dtype).toBe('uint8')
     expect(nib.sum).toBe(mask.reduce((a, b) => a + b, 0))

@@ -74,7 +74,11 @@ describe('model crop', () => {
       expect(axisCodes(c.affine)).toBe('RAS')
       // Same voxel values at the same world points.
       const back = invert4(v.affine)
-      for (const ijk of [[0, 0, 0], [c.dims[0] - 1, 1, 2], [3, c.dims[1] - 2, c.dims[2] - 1]] as Vec3[]) {
+      for (const ijk of [
+        [0, 0, 0],
+        [c.dims[0] - 1, 1, 2],
+        [3, c.dims[1] - 2, c.dims[2] - 1],
+      ] as Vec3[]) {
         const o = applyAffine(back, applyAffine(c.affine, ijk)).map(Math.round) as Vec3
         expect(at(c.data, c.dims, ...ijk)).toBe(at(v.data, v.dims, ...o))
       }
@@ -86,7 +90,9 @@ describe('model crop', () => {
     const r = resample(ct, 1.5)
     expect(r.dims).toEqual([244, 202, 224])
     // New voxel 0 sits at old continuous index 0.5·(1.5/3 − 1) = −0.25 on every axis.
-    expect(applyAffine(invert4(ct.affine), applyAffine(r.affine, [0, 0, 0]))).toEqual([-0.25, -0.25, -0.25].map((x) => expect.closeTo(x, 9)))
+    expect(applyAffine(invert4(ct.affine), applyAffine(r.affine, [0, 0, 0]))).toEqual(
+      [-0.25, -0.25, -0.25].map((x) => expect.closeTo(x, 9)),
+    )
     const dicomSeg = await readVolume(sharedData('dicom', 'totalsegmentator_example_ct_series_seg.nii.gz'))
     expect(resample(dicomSeg, 1.5, 'nearest').dims).toEqual([334, 334, 27]) // ceil(512·0.9765625/1.5), ceil(20·2/1.5)
   })
@@ -116,7 +122,11 @@ describe('model crop', () => {
     ] as [string, Vec3][]) {
       const v = await readVolume(path)
       // + 0.1234 voxel: keep clear of exact half-voxel ties, where rounding in either inversion could flip.
-      const point = applyAffine(v.affine, [v.dims[0] * frac[0] + 0.1234, v.dims[1] * frac[1] + 0.1234, v.dims[2] * frac[2] + 0.1234])
+      const point = applyAffine(v.affine, [
+        v.dims[0] * frac[0] + 0.1234,
+        v.dims[1] * frac[1] + 0.1234,
+        v.dims[2] * frac[2] + 0.1234,
+      ])
       const crop = prepareModelCrop(v, point)
       const out = join(tmp, 'crop.npz')
       python(['-m', 'models.preprocess', path, '--point', ...point.map(String), '--out', out])
@@ -165,7 +175,11 @@ print(json.dumps(list(r.shape)))`,
     // torchio CropOrPad on a single-voxel mask at p: window [p − 64, p + 64).
     expect(torchioCropStart(p, [p[0] + 1, p[1] + 1, p[2] + 1], 128)).toEqual(crop.start)
     // A point 0.4 voxel off still picks the same voxel.
-    const off = applyAffine(c0.cropAffine, [p[0] - c0.start[0] + 0.4, p[1] - c0.start[1] - 0.4, p[2] - c0.start[2] + 0.2])
+    const off = applyAffine(c0.cropAffine, [
+      p[0] - c0.start[0] + 0.4,
+      p[1] - c0.start[1] - 0.4,
+      p[2] - c0.start[2] + 0.2,
+    ])
     expect(prepareModelCrop(v, off).start).toEqual(crop.start)
   })
 
@@ -243,7 +257,18 @@ print(json.dumps(list(r.shape)))`,
     const mask = new Uint8Array(128 ** 3)
     toModelOrder(window.data, 128).forEach((x, q) => (mask[q] = x === label ? 1 : 0))
     const cropAffine = window.affine
-    const pasted = pasteCropMask(mask, { input: new Float32Array(0), size: 128, spacingMm: 1.5, cropAffine, start, stats: { mean: 0, std: 1, count: 0 } }, seg)
+    const pasted = pasteCropMask(
+      mask,
+      {
+        input: new Float32Array(0),
+        size: 128,
+        spacingMm: 1.5,
+        cropAffine,
+        start,
+        stats: { mean: 0, std: 1, count: 0 },
+      },
+      seg,
+    )
     let a = 0
     let b = 0
     let both = 0

@@ -16,7 +16,13 @@ export function python(args: string[]): string {
 }
 
 /** Voxel (i, j, k) of a Volume-order array. */
-export function at(data: ArrayLike<number>, dims: [number, number, number], i: number, j: number, k: number): number {
+export function at(
+  data: ArrayLike<number>,
+  dims: [number, number, number],
+  i: number,
+  j: number,
+  k: number,
+): number {
   return data[i + dims[0] * (j + dims[1] * k)]
 }
 
