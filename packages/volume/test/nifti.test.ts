@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { gzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sharedData } from '@fastsam-xr/test/paths'
@@ -79,6 +80,20 @@ describe('NIfTI reader agrees with nibabel', () => {
       expect(Array.from(v.data)).toEqual(Array.from(le.data))
       expect(Array.from(v.affine)).toEqual(Array.from(le.affine))
     }
+  })
+
+  it('reads the first frame of a long 4D series without inflating every frame (streaming path)', async () => {
+    // The real mt1 frame followed by 6000 more frames (96 MB): more than the reader inflates in one go.
+    const raw = new Uint8Array(readFileSync(join(fixtures, 'mt1_le.nii')))
+    const dv = new DataView(raw.buffer, raw.byteOffset)
+    dv.setInt16(40, 4, true)
+    dv.setInt16(48, 6001, true)
+    const file = gzipSync(Buffer.concat([raw, Buffer.alloc(6000 * 16000)]), { level: 1 })
+    const v = readNifti(file)
+    const first = await readVolume(join(fixtures, 'mt1_le.nii'))
+    expect(v.dims).toEqual(first.dims)
+    expect(Array.from(v.data)).toEqual(Array.from(first.data))
+    expect(v.meta.description).toContain('first of 6001 frames')
   })
 
   it('reads from a buffer as from a file', async () => {
