@@ -94,8 +94,12 @@ export class Segmenter {
 
   /** Node: reads `modelDir/model.json` and both graphs with onnxruntime-node (unless `opts.ort`). */
   static async load(modelDir: string, opts: SegmenterOptions = {}): Promise<Segmenter> {
-    // Lazy: keeps node:fs and the native binding out of browser bundles of this module.
-    const { readModelFolder, nodeOrt } = await import('./nodeModel.ts')
+    // Lazy, through a non-literal specifier: bundlers leave it alone, so node:fs and the native
+    // binding never reach a browser bundle of this module.
+    const nodeModel = './nodeModel.ts'
+    const { readModelFolder, nodeOrt } = (await import(
+      /* @vite-ignore */ nodeModel
+    )) as typeof import('./nodeModel.ts')
     const folder = await readModelFolder(modelDir)
     const ort = opts.ort ?? (await nodeOrt())
     return Segmenter.create(
