@@ -1,0 +1,2 @@
+/** Protocol version; bumped on any incompatible change of the events below. */
+export const PROTOCOL_VERSION = 1

@@ -1,0 +1,34 @@
+/** What every handler can reach: the server's parts, and the state of one connection. */
+import type { Server, Socket } from 'socket.io'
+import type { ClientToServerEvents, ServerToClientEvents } from '@fastsam-xr/protocol'
+import type { Segmenter } from '@fastsam-xr/runtime'
+import type { CaseStore } from './caseStore.ts'
+import type { ServerConfig } from './config.ts'
+import type { InferenceQueue } from './inferenceQueue.ts'
+import type { Logger } from './log.ts'
+import type { RateLimiter } from './rateLimit.ts'
+import type { Room, RoomRegistry } from './rooms.ts'
+import type { UploadStore } from './uploads.ts'
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents>
+export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>
+
+export interface ServerContext {
+  config: ServerConfig
+  log: Logger
+  io: IoServer
+  cases: CaseStore
+  rooms: RoomRegistry
+  queue: InferenceQueue
+  segmenter: Segmenter | null
+  modelName: string | null
+  uploads: UploadStore
+}
+
+export interface Connection {
+  clientId: string
+  displayName: string
+  room: Room | null
+  limits: RateLimiter
+  socket: IoSocket
+}

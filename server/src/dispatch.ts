@@ -1,0 +1,57 @@
+/**
+ * The one door every inbound event goes through: rate limit, payload validation (zod), the handler,
+ * and a typed ack reply. Nothing reaches a handler unvalidated, and a handler's failure never
+ * escapes as a crash: it becomes `{ ok: false, error }` (internal errors are logged, not detailed).
+ */
+import type { z } from 'zod'
+import { fail, type ClientToServerEvents, type Reply } from '@fastsam-xr/protocol'
+import type { Connection, ServerContext } from './context.ts'
+import { failureOf } from './failure.ts'
+import type { BucketKind } from './rateLimit.ts'
+
+type RawListener = (...args: unknown[]) => void
+interface RawSocket {
+  on(event: string, listener: RawListener): void
+}
+
+/** The first issue of a zod error, as one line. */
+export function describeIssues(error: z.ZodError): string {
+  const issue = error.issues[0]
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
+  return `invalid payload: ${where}${issue?.message ?? 'unknown problem'}`
+}
+
+export function handle<S extends z.ZodType, R extends object>(
+  ctx: ServerContext,
+  conn: Connection,
+  event: keyof ClientToServerEvents,
+  schema: S,
+  bucket: BucketKind,
+  handler: (payload: z.output<S>) => R | Promise<R>,
+): void {
+  const listener: RawListener = (...args) => {
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: Reply) => void) : undefined
+    const reply = (r: Reply): void => {
+      try {
+        ack?.(r)
+      } catch {
+        // a broken ack is the client's problem
+      }
+    }
+    if (!conn.limits.take(bucket)) return reply(fail('rate-limited', `too many '${event}' events; slow down`))
+    if (args.length > 1) return reply(fail('bad-request', `'${event}' takes one payload argument`))
+    const parsed = schema.safeParse(args[0] === undefined ? {} : args[0])
+    if (!parsed.success) return reply(fail('bad-request', describeIssues(parsed.error)))
+    Promise.resolve()
+      .then(() => handler(parsed.data))
+      .then(
+        (result) => reply({ ok: true, ...result }),
+        (err: unknown) => {
+          const f = failureOf(err)
+          if (f.internal) ctx.log.error({ event, clientId: conn.clientId, err }, 'handler failed')
+          reply({ ok: false, error: f.error })
+        },
+      )
+  }
+  ;(conn.socket as unknown as RawSocket).on(event, listener)
+}

@@ -1,0 +1,54 @@
+/** cases:list, case:open (a new room around a case), room:join (with the token), room:leave, disconnect. */
+import { caseOpenSchema, emptySchema, roomJoinSchema } from '@fastsam-xr/protocol'
+import type { Connection, ServerContext } from '../context.ts'
+import { handle } from '../dispatch.ts'
+import type { Room } from '../rooms.ts'
+
+/** Leaves the current room (if any), telling the others. */
+export async function leaveRoom(ctx: ServerContext, conn: Connection): Promise<void> {
+  const room = conn.room
+  if (!room) return
+  conn.room = null
+  room.members.delete(conn.clientId)
+  room.lastActive = Date.now()
+  await conn.socket.leave(room.channel)
+  ctx.io.to(room.channel).emit('member:left', { clientId: conn.clientId, displayName: conn.displayName })
+  ctx.log.info({ roomId: room.id, clientId: conn.clientId, members: room.members.size }, 'left room')
+}
+
+async function enterRoom(ctx: ServerContext, conn: Connection, room: Room): Promise<void> {
+  if (conn.room === room) return
+  await leaveRoom(ctx, conn)
+  conn.room = room
+  room.members.set(conn.clientId, { clientId: conn.clientId, displayName: conn.displayName })
+  room.lastActive = Date.now()
+  conn.socket.to(room.channel).emit('member:joined', { clientId: conn.clientId, displayName: conn.displayName })
+  await conn.socket.join(room.channel)
+  ctx.log.info({ roomId: room.id, clientId: conn.clientId, members: room.members.size }, 'joined room')
+}
+
+export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void {
+  handle(ctx, conn, 'cases:list', emptySchema, 'other', async () => ({
+    cases: await ctx.cases.list(conn.clientId),
+  }))
+
+  handle(ctx, conn, 'case:open', caseOpenSchema, 'other', async ({ caseId }) => {
+    const loaded = await ctx.cases.open(caseId)
+    const { room, token } = ctx.rooms.create(loaded, ctx.modelName)
+    ctx.log.info({ roomId: room.id, caseId, dims: loaded.info.dims, loadMs: Math.round(loaded.loadMs) }, 'room created')
+    await enterRoom(ctx, conn, room)
+    return { roomId: room.id, token, snapshot: room.snapshot() }
+  })
+
+  handle(ctx, conn, 'room:join', roomJoinSchema, 'other', async ({ roomId, token, displayName }) => {
+    const room = ctx.rooms.authorize(roomId, token)
+    if (displayName) conn.displayName = displayName
+    await enterRoom(ctx, conn, room)
+    return { snapshot: room.snapshot() }
+  })
+
+  handle(ctx, conn, 'room:leave', emptySchema, 'other', async () => {
+    await leaveRoom(ctx, conn)
+    return {}
+  })
+}

@@ -1,0 +1,20 @@
+/** upload:begin / resume / chunk / finish / abort (see uploads.ts). */
+import { uploadBeginSchema, uploadChunkSchema, uploadRefSchema } from '@fastsam-xr/protocol'
+import type { Connection, ServerContext } from '../context.ts'
+import { handle } from '../dispatch.ts'
+
+export function registerUploadHandlers(ctx: ServerContext, conn: Connection): void {
+  const owner = conn.clientId
+  handle(ctx, conn, 'upload:begin', uploadBeginSchema, 'other', ({ format, size }) => ctx.uploads.begin(owner, format, size))
+  handle(ctx, conn, 'upload:resume', uploadRefSchema, 'other', ({ uploadId }) => ctx.uploads.resume(owner, uploadId))
+  handle(ctx, conn, 'upload:chunk', uploadChunkSchema, 'upload', ({ uploadId, offset, data }) =>
+    ctx.uploads.chunk(owner, uploadId, offset, data),
+  )
+  handle(ctx, conn, 'upload:finish', uploadRefSchema, 'other', async ({ uploadId }) => ({
+    case: await ctx.uploads.finish(owner, uploadId),
+  }))
+  handle(ctx, conn, 'upload:abort', uploadRefSchema, 'other', async ({ uploadId }) => {
+    await ctx.uploads.abort(owner, uploadId)
+    return {}
+  })
+}

@@ -1,0 +1,123 @@
+/**
+ * A segment's mask as a fold over its prompt history (model-spec §8.3): the first prompt centres a
+ * 128³ crop (encoded once, cached by the runtime); each later prompt is one decoder pass with the
+ * newest click and the previous low-res logits as mask input. A prompt outside the current crop
+ * re-centres it: the new crop replays the earlier prompts that fall inside it, and its mask is pasted
+ * over the segment's mask (voxels outside the new crop keep the old crop's result, so a large organ
+ * grows crop by crop instead of being cut flat).
+ *
+ * The fold is deterministic, so any history state (after undo, redo, a restart) is reproduced by
+ * replaying it; when the history only grew since the last fold, the fold continues from there.
+ */
+import { unionBox, type VoxelBox } from '@fastsam-xr/mesh'
+import type { PromptRecord } from '@fastsam-xr/protocol'
+import { promptsToDecoderPoints, RuntimeError, type EncodedCrop, type Segmenter } from '@fastsam-xr/runtime'
+import { pasteCropMask, type Volume } from '@fastsam-xr/volume'
+import { cropBoxInVolume } from './cropBox.ts'
+
+export interface MaskState {
+  /** the prompts (by seq) folded into this state, in order. */
+  seqs: number[]
+  encoded: EncodedCrop | null
+  logits: Float32Array | null
+  /** Volume-order mask (1 = inside), or null while empty. */
+  mask: Uint8Array | null
+  /** the decoder's predicted IoU of the last pass. */
+  iou: number | null
+}
+
+export const EMPTY_MASK_STATE: MaskState = { seqs: [], encoded: null, logits: null, mask: null, iou: null }
+
+export interface FoldResult {
+  state: MaskState
+  /** voxels whose value may have changed (null with `whole`). */
+  changed: VoxelBox | null
+  /** true when the fold restarted from scratch: every voxel may have changed. */
+  whole: boolean
+  encodeMs: number
+  decodeMs: number
+  postprocessMs: number
+}
+
+/** A prompt the model could not answer (e.g. a crop without tissue); the caller withdraws it. */
+export class PromptFoldError extends Error {
+  constructor(
+    readonly seq: number,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause))
+  }
+}
+
+function insideCrop(encoded: EncodedCrop, p: PromptRecord): boolean {
+  try {
+    promptsToDecoderPoints(encoded.crop, [{ pointWorldRas: p.pointWorldRas, positive: p.positive }])
+    return true
+  } catch (err) {
+    if (err instanceof RuntimeError && err.code === 'prompt-outside-crop') return false
+    throw err
+  }
+}
+
+function isPrefix(seqs: number[], prompts: readonly PromptRecord[]): boolean {
+  return seqs.length <= prompts.length && seqs.every((s, n) => prompts[n].seq === s)
+}
+
+/** Folds `prompts` on top of `from` (or from scratch when `from` is not a prefix of them). */
+export async function foldPrompts(
+  segmenter: Segmenter | null,
+  volume: Volume,
+  from: MaskState,
+  prompts: readonly PromptRecord[],
+): Promise<FoldResult> {
+  const resume = isPrefix(from.seqs, prompts)
+  const start = resume ? from : EMPTY_MASK_STATE
+  // Copy on write: `from` stays valid if a prompt fails half-way.
+  let mask = start.mask ? start.mask.slice() : null
+  let encoded = start.encoded
+  let logits = start.logits
+  let iou = start.iou
+  let changed: VoxelBox | null = null
+  let unpasted = false
+  let encodeMs = 0
+  let decodeMs = 0
+  let postprocessMs = 0
+
+  const paste = (): void => {
+    if (!unpasted || !encoded || !logits) return
+    const t = performance.now()
+    mask ??= new Uint8Array(volume.dims[0] * volume.dims[1] * volume.dims[2])
+    pasteCropMask(segmenter!.cropMask(logits), encoded.crop, volume, mask)
+    changed = unionBox(changed, cropBoxInVolume(encoded.crop, volume))
+    postprocessMs += performance.now() - t
+    unpasted = false
+  }
+  const decode = async (p: PromptRecord): Promise<void> => {
+    const r = await segmenter!.decode(encoded!, [{ pointWorldRas: p.pointWorldRas, positive: p.positive }], logits ?? undefined)
+    decodeMs += r.decodeMs
+    logits = r.lowResLogits
+    iou = r.iou
+    unpasted = true
+  }
+
+  for (let n = start.seqs.length; n < prompts.length; n++) {
+    const p = prompts[n]
+    if (!segmenter) throw new PromptFoldError(p.seq, new Error('no model loaded'))
+    try {
+      if (!encoded || !insideCrop(encoded, p)) {
+        paste()
+        encoded = await segmenter.encode(volume, p.pointWorldRas)
+        encodeMs += encoded.encodeMs + encoded.preprocessMs
+        logits = null
+        for (const q of prompts.slice(0, n)) if (insideCrop(encoded, q)) await decode(q)
+      }
+      await decode(p)
+    } catch (err) {
+      throw new PromptFoldError(p.seq, err)
+    }
+  }
+  paste()
+  const state: MaskState = { seqs: prompts.map((p) => p.seq), encoded, logits, mask, iou }
+  if (prompts.length === 0) Object.assign(state, EMPTY_MASK_STATE, { seqs: [] })
+  return { state, changed, whole: !resume, encodeMs, decodeMs, postprocessMs }
+}

@@ -1,0 +1,70 @@
+/**
+ * The inference job of one segment: fold its current prompt history into a mask (maskState.ts),
+ * mesh the changed region (meshing.ts) and send the update to everyone in the room. A prompt the
+ * model cannot answer is withdrawn from the history and reported as `segment:failed`; the rest of
+ * the history is then folded again.
+ */
+import type { MeshUpdate } from '@fastsam-xr/protocol'
+import type { ServerContext } from './context.ts'
+import { failureOf } from './failure.ts'
+import { foldPrompts, PromptFoldError } from './maskState.ts'
+import { meshSegment } from './meshing.ts'
+import type { Room } from './rooms.ts'
+import type { Segment } from './segment.ts'
+
+const round = (x: number): number => Math.round(x * 100) / 100
+
+export function scheduleSegment(ctx: ServerContext, room: Room, segment: Segment): void {
+  ctx.queue.schedule(`${room.id}/${segment.id}`, (queuedMs) => runSegmentJob(ctx, room, segment, queuedMs))
+}
+
+async function runSegmentJob(ctx: ServerContext, room: Room, segment: Segment, queueMs: number): Promise<void> {
+  if (room.segments.get(segment.id) !== segment || segment.upToDate()) return
+  const t0 = performance.now()
+  const prompts = segment.prompts.slice()
+  let fold
+  try {
+    fold = await foldPrompts(ctx.segmenter, room.loaded.volume, segment.state, prompts)
+  } catch (err) {
+    if (!(err instanceof PromptFoldError)) throw err
+    const failure = failureOf(err.cause)
+    ctx.log.warn({ roomId: room.id, segmentId: segment.id, seq: err.seq, code: failure.error.code }, 'prompt withdrawn')
+    segment.withdraw(err.seq)
+    ctx.io.to(room.channel).emit('segment:failed', {
+      segmentId: segment.id,
+      withdrawnSeqs: [err.seq],
+      error: failure.error.code === 'internal' ? { code: 'inference-failed', message: 'the model failed on this prompt' } : failure.error,
+    })
+    ctx.io.to(room.channel).emit('segment:history', { segmentId: segment.id, ...segment.history() })
+    scheduleSegment(ctx, room, segment)
+    return
+  }
+  // Deleted while the model ran: nothing to send.
+  if (room.segments.get(segment.id) !== segment) return
+  const mesh = meshSegment(fold.state.mask, room.loaded.volume, segment.box, fold.changed, fold.whole)
+  segment.state = fold.state
+  segment.box = mesh.box
+  const update: MeshUpdate = {
+    segmentId: segment.id,
+    revision: ++segment.revision,
+    promptSeqs: fold.state.seqs,
+    mesh: mesh.bytes,
+    volumeMl: mesh.volumeMl,
+    voxels: mesh.voxels,
+    iou: fold.state.iou,
+    timings: {
+      queueMs: round(queueMs),
+      encodeMs: round(fold.encodeMs),
+      decodeMs: round(fold.decodeMs),
+      postprocessMs: round(fold.postprocessMs),
+      meshMs: round(mesh.meshMs),
+      totalMs: round(queueMs + performance.now() - t0),
+    },
+  }
+  segment.mesh = update
+  ctx.io.to(room.channel).emit('segment:mesh', update)
+  ctx.log.info(
+    { roomId: room.id, segmentId: segment.id, revision: update.revision, prompts: prompts.length, voxels: mesh.voxels, bytes: mesh.bytes.length, timings: update.timings },
+    'segment meshed',
+  )
+}

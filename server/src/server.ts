@@ -1,0 +1,126 @@
+/**
+ * Starts the edge server: HTTP(S) + Socket.IO on one port, the case store, the rooms, the model
+ * (when there is one) behind one inference queue for its execution device.
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { Server } from 'socket.io'
+import { LIMITS, PROTOCOL_VERSION } from '@fastsam-xr/protocol'
+import { Segmenter } from '@fastsam-xr/runtime'
+import { CaseStore } from './caseStore.ts'
+import type { ServerConfig } from './config.ts'
+import type { Connection, IoServer, ServerContext } from './context.ts'
+import { registerPresenceHandlers } from './handlers/presence.ts'
+import { leaveRoom, registerRoomHandlers } from './handlers/rooms.ts'
+import { registerSegmentHandlers } from './handlers/segments.ts'
+import { registerUploadHandlers } from './handlers/uploads.ts'
+import { createRequestHandler } from './httpApp.ts'
+import { InferenceQueue } from './inferenceQueue.ts'
+import { createLogger, type Logger } from './log.ts'
+import { RateLimiter } from './rateLimit.ts'
+import { RoomRegistry } from './rooms.ts'
+import { loadTls, type TlsMaterial } from './tls.ts'
+import { UploadStore } from './uploads.ts'
+
+export interface RunningServer {
+  ctx: ServerContext
+  port: number
+  /** 'http' or 'https'. */
+  scheme: string
+  tls: TlsMaterial | null
+  /** the model load error, when a model folder was configured but could not be loaded. */
+  modelError: string | null
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  logger?: Logger
+  /** an already-loaded model (tests share one between servers); not released on close. */
+  segmenter?: Segmenter | null
+}
+
+export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const log = opts.logger ?? createLogger(config.logLevel)
+  let segmenter: Segmenter | null = opts.segmenter ?? null
+  let modelError: string | null = null
+  const ownsSegmenter = opts.segmenter === undefined
+  if (ownsSegmenter && config.modelDir) {
+    try {
+      segmenter = await Segmenter.load(config.modelDir, { executionProvider: config.executionProvider })
+    } catch (err) {
+      // Start anyway: viewing, isosurfaces and rooms work without a model.
+      modelError = (err as Error).message
+      log.error({ err: modelError }, 'model not loaded')
+    }
+  }
+  const modelName = segmenter ? segmenter.manifest.name : null
+  const tls = await loadTls(config)
+  const handler = (...a: Parameters<ReturnType<typeof createRequestHandler>>): void => void requestHandler(...a)
+  const http: HttpServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler)
+  const io: IoServer = new Server(http, {
+    // One upload chunk plus framing; anything bigger is dropped by Socket.IO before parsing.
+    maxHttpBufferSize: LIMITS.uploadChunkBytes + 64 * 1024,
+    cors: { origin: true },
+    serveClient: false,
+  })
+  const cases = new CaseStore(config.demoPath, join(config.dataDir, 'cases'), config.maxVoxels)
+  const ctx: ServerContext = {
+    config,
+    log,
+    io,
+    cases,
+    rooms: new RoomRegistry(),
+    queue: new InferenceQueue(config.executionProvider, (key, err) => log.error({ job: key, err }, 'inference job failed')),
+    segmenter,
+    modelName,
+    uploads: new UploadStore(join(config.dataDir, 'uploads'), config.maxUploadBytes, config.maxVoxels, config.uploadResumeS, cases, log),
+  }
+  const requestHandler = createRequestHandler(ctx)
+
+  io.on('connection', (socket) => {
+    const conn: Connection = {
+      clientId: randomBytes(6).toString('base64url'),
+      displayName: 'guest',
+      room: null,
+      limits: new RateLimiter(),
+      socket,
+    }
+    conn.displayName = `guest-${conn.clientId.slice(0, 4)}`
+    registerRoomHandlers(ctx, conn)
+    registerSegmentHandlers(ctx, conn)
+    registerPresenceHandlers(conn)
+    registerUploadHandlers(ctx, conn)
+    socket.on('disconnect', () => {
+      void leaveRoom(ctx, conn)
+      ctx.uploads.detach(conn.clientId)
+    })
+    socket.emit('server:hello', { protocolVersion: PROTOCOL_VERSION, clientId: conn.clientId, model: modelName })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (http.address() as AddressInfo).port
+  log.info({ port, host: config.host, tls: tls !== null, model: modelName, ep: config.executionProvider }, 'listening')
+
+  return {
+    ctx,
+    port,
+    scheme: tls ? 'https' : 'http',
+    tls,
+    modelError,
+    async close() {
+      await new Promise<void>((resolve) => io.close(() => resolve()))
+      await ctx.queue.idle()
+      await ctx.uploads.close()
+      if (ownsSegmenter) await segmenter?.release()
+    },
+  }
+}
