@@ -107,6 +107,28 @@ describe('fastsam-xr segment', () => {
     expect(r.stdout).toMatch(/decode [\d.]+ ms \(1 pass\)/)
   })
 
+  it('--provider cuda: a mask where CUDA exists, else one line naming the provider and exit 1', () => {
+    const out = join(work, 'cuda.nii.gz')
+    const r = cli([
+      exampleCtPath(),
+      '--model',
+      model,
+      '--point',
+      liver.join(','),
+      '--out',
+      out,
+      '--provider',
+      'cuda',
+    ])
+    if (r.status === 0) expect(r.stdout).toMatch(/^wrote /)
+    else {
+      expect(r.status).toBe(1)
+      const ours = r.stderr.split('\n').filter((l) => l.startsWith('fastsam-xr'))
+      expect(ours).toHaveLength(1)
+      expect(ours[0]).toMatch(/execution provider 'cuda'/)
+    }
+  })
+
   it.each([
     [
       'a missing model folder',
@@ -159,6 +181,22 @@ describe('fastsam-xr segment', () => {
       (out: string) => [exampleCtPath(), '--model', model, '--point', '1,2,3', '--out', out, '--fast'],
       2,
       /unknown option --fast/,
+    ],
+    [
+      'a bad thread count',
+      (out: string) => [
+        exampleCtPath(),
+        '--model',
+        model,
+        '--point',
+        '1,2,3',
+        '--out',
+        out,
+        '--threads',
+        '0',
+      ],
+      2,
+      /--threads expects a positive integer/,
     ],
   ])('refuses %s with one line and a non-zero exit', (_what, args, status, message) => {
     const out = join(work, 'bad.nii.gz')
