@@ -97,3 +97,16 @@ def test_init_from_distilled_student_and_evaluate(tmp_path, tiny_data):
     # deterministic for a seed
     again = evaluate(model, vols, [1, 3], seed=2023, min_voxels=1000, log=lambda *_: None)
     assert again['mean'] == result['mean']
+
+
+def test_region_growing_baseline_follows_clicks():
+    from models.train.evaluate import baseline_target, region_grow
+    image = np.zeros((24, 24, 24), np.float32)
+    image[4:12, 4:12, 4:12] = 3.0       # the target
+    image[14:20, 14:20, 14:20] = 3.0    # a look-alike elsewhere (not connected)
+    target = image > 1
+    target[14:20, 14:20, 14:20] = False
+    grown = region_grow(image, (6, 6, 6), 0.5)
+    assert np.array_equal(grown, target)
+    d = baseline_target(image, target, 3, np.random.default_rng(0))
+    assert d[0] == 1.0 and d == [1.0, 1.0, 1.0]  # perfect after one click; later clicks have nothing to fix

@@ -7,6 +7,7 @@ crop after each click.
   python -m models.train.evaluate --checkpoint F.pt --config NAME [--data DIR ...]
          [--side held_out] [--clicks 1,3,5,10] [--crop gt-center|first-click] [--seed 2023] [--json out.json]
 
+A non-learned baseline (region growing from the same simulated clicks) is reported beside the model.
 Every label value of a pair is a target; targets with fewer than --min-voxels voxels at 1.5 mm are skipped and
 reported. Groups in the summary: brain tumour (BRATS, TCIA glioblastoma), MS lesion, CT organ (all / large:
 >= --large-voxels voxels), other.
@@ -29,7 +30,33 @@ from ..modeling.registry import CONFIGS, build_sam3d
 from ..modeling.sam3d import Sam3D
 from .clicks import EVAL_LOGIT_THRESHOLD
 from .common import default_data, load_volumes
-from .interactive import evaluate_target
+from .interactive import dice_score, evaluate_target
+
+
+def region_grow(image: np.ndarray, point, tolerance: float) -> np.ndarray:
+    """The 6-connected component of |image - image[point]| <= tolerance that contains `point`."""
+    from scipy import ndimage
+    similar = np.abs(image - image[tuple(point)]) <= tolerance
+    labels, _ = ndimage.label(similar)
+    return labels == labels[tuple(point)]
+
+
+def baseline_target(image: np.ndarray, target: np.ndarray, num_clicks: int, rng: np.random.Generator,
+                    tolerance: float = 0.5) -> List[float]:
+    """Non-learned contrast with the same click simulation: every positive click adds its region-grown
+    component (intensity within `tolerance` z-units), every negative click removes its component."""
+    from .clicks import next_click
+    pred = np.zeros(target.shape, dtype=bool)
+    dices: List[float] = []
+    for k in range(num_clicks):
+        click = next_click(np.where(pred, 1.0, -1.0) if k else None, target, k, rng, EVAL_LOGIT_THRESHOLD)
+        if click is None:
+            dices.append(dices[-1] if dices else float('nan'))
+            continue
+        region = region_grow(image, click.point, tolerance)
+        pred = pred | region if click.label == 1 else pred & ~region
+        dices.append(dice_score(pred, target))
+    return dices
 
 
 def load_trained(path: str, config: str) -> Sam3D:
@@ -67,9 +94,10 @@ def gt_centre_crop(volume, target: np.ndarray, size: int):
 
 
 def evaluate(model: Sam3D, volumes, clicks: List[int], seed: int, crop: str = 'gt-center', min_voxels: int = 10,
-             large_voxels: int = 10000, log=print) -> Dict:
+             large_voxels: int = 10000, log=print, baseline: bool = True) -> Dict:
     size = model.image_encoder.img_size
     rng = np.random.default_rng(seed)
+    rng_baseline = np.random.default_rng(seed + 1)  # its own stream: the model's clicks do not depend on it
     torch.manual_seed(seed)
     k_max = max(clicks)
     cases, skipped = [], []
@@ -95,20 +123,26 @@ def evaluate(model: Sam3D, volumes, clicks: List[int], seed: int, crop: str = 'g
                 continue
             t = time.time()
             d = evaluate_target(model, image, target, k_max, rng, EVAL_LOGIT_THRESHOLD)
+            b = baseline_target(image, target, k_max, rng_baseline) if baseline else None
             group = group_of(vol.key, is_ct)
             if group == 'CT organ' and count >= large_voxels:
                 group = 'CT organ (large)'
             rec = {'case': vol.key, 'label': value, 'voxels': count, 'voxels_in_crop': int(target.sum()), 'group': group,
                    'dice': {str(k): d[k - 1] for k in clicks}, 'dice_per_click': d, 'seconds': round(time.time() - t, 2)}
+            if b is not None:
+                rec['baseline'] = {str(k): b[k - 1] for k in clicks}
             cases.append(rec)
             log(f"{vol.key} label {value} ({group}, {count} vox): " + ' '.join(f'{k}:{d[k - 1]:.3f}' for k in clicks))
-    def mean_of(recs):
-        return {str(k): (float(np.nanmean([r['dice'][str(k)] for r in recs])) if recs else None) for k in clicks}
+    def mean_of(recs, field='dice'):
+        recs = [r for r in recs if field in r]
+        return {str(k): (float(np.nanmean([r[field][str(k)] for r in recs])) if recs else None) for k in clicks}
     groups = sorted({r['group'] for r in cases})
-    by_group = {g: {'n': sum(r['group'] == g for r in cases), 'mean': mean_of([r for r in cases if r['group'] == g])} for g in groups}
+    def summary(recs):
+        return {'n': len(recs), 'mean': mean_of(recs), 'baseline_region_growing': mean_of(recs, 'baseline')}
+    by_group = {g: summary([r for r in cases if r['group'] == g]) for g in groups}
     ct_all = [r for r in cases if r['group'].startswith('CT organ')]
     if ct_all:
-        by_group['CT organ (all)'] = {'n': len(ct_all), 'mean': mean_of(ct_all)}
+        by_group['CT organ (all)'] = summary(ct_all)
     # mean over cases (pairs) of their per-target means, so a 31-label CT does not outweigh everything else
     per_case = {}
     for r in cases:
@@ -119,6 +153,8 @@ def evaluate(model: Sam3D, volumes, clicks: List[int], seed: int, crop: str = 'g
                      'prediction_threshold_logit': 0.0, 'min_voxels': min_voxels, 'large_voxels': large_voxels},
         'clicks': clicks,
         'mean': mean_of(cases),
+        'baseline_region_growing': {'method': 'union/removal of 6-connected components within 0.5 z-units of each click, same click simulation',
+                                    'mean': mean_of(cases, 'baseline')},
         'groups': by_group,
         'case_means': case_means,
         'cases': cases,
