@@ -3,8 +3,8 @@
  * models/), for tests and benchmarks that need a real model. Exported once per checkout into
  * `<repo>/.cache/models/golden-<variant>/` (gitignored) and reused while its model.json exists.
  *
- * The folder remembers a hash of the Python sources under models/ that produced it and is re-exported
- * when they change, so a stale export never outlives an edit of the model code.
+ * The folder remembers a hash of the Python sources it was made from (models/*.py, models/modeling/,
+ * models/export/) and is re-exported when they change: a stale export never outlives a model edit.
  *
  * Safe under parallel test workers: one process exports (a `mkdir` lock), into a temporary folder
  * that is renamed into place, so nobody ever sees a half-written folder; the others wait.
@@ -32,14 +32,18 @@ const STALE_LOCK_MS = 15 * 60_000
 
 const SOURCE_STAMP = 'models-source.sha256'
 
-/** SHA-256 over the paths and contents of every .py file under models/ (tests excluded). */
+const EXPORT_DIRS = ['modeling', 'export']
+
+/** SHA-256 over the paths and contents of the .py files the golden export is made from. */
 function modelSourceHash(): string {
   const hash = createHash('sha256')
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(dir, e.name)
       if (e.isDirectory()) {
-        if (e.name !== '__pycache__' && e.name !== 'tests') walk(p)
+        // The export depends on the top-level modules, the model definition and the exporter only
+        // (not on models/train, models/data or the tests, which change often).
+        if (dir !== join(repoRoot, 'models') || EXPORT_DIRS.includes(e.name)) walk(p)
       } else if (e.name.endsWith('.py'))
         hash.update(relative(repoRoot, p)).update('\0').update(readFileSync(p)).update('\0')
     }
