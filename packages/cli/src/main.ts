@@ -2,9 +2,10 @@ import { UsageError, type Command } from './command.ts'
 import { start } from './commands/start.ts'
 import { info } from './commands/info.ts'
 import { segment } from './commands/segment.ts'
+import { serve } from './commands/serve.ts'
 
 /** Every subcommand, in the order `--help` lists them. Later issues add theirs here. */
-const commands: Command[] = [start, info, segment]
+const commands: Command[] = [start, serve, info, segment]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
