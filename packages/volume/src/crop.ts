@@ -139,27 +139,31 @@ export function toModelOrder(data: ArrayLike<number>, size: number): Float32Arra
  * (x − mean)/std for every voxel, in place. Throws DEGENERATE_CROP when the std is 0 or undefined.
  */
 export function zNormalise(data: Float32Array): { mean: number; std: number; count: number } {
+  // One pass of shifted sums (shift = first foreground value) — as exact as two passes for these
+  // magnitudes, and one read of the 2M voxels fewer.
   let count = 0
-  let sum = 0
-  for (let q = 0; q < data.length; q++)
-    if (data[q] > 0) {
+  let shift = 0
+  let s1 = 0
+  let s2 = 0
+  for (let q = 0; q < data.length; q++) {
+    const x = data[q]
+    if (x > 0) {
+      if (count === 0) shift = x
+      const d = x - shift
       count++
-      sum += data[q]
+      s1 += d
+      s2 += d * d
     }
-  const mean = count ? sum / count : 0
-  let ss = 0
-  for (let q = 0; q < data.length; q++)
-    if (data[q] > 0) {
-      const d = data[q] - mean
-      ss += d * d
-    }
-  const std = count > 1 ? Math.sqrt(ss / (count - 1)) : 0
+  }
+  const mean = count ? shift + s1 / count : 0
+  const std = count > 1 ? Math.sqrt(Math.max(0, s2 - (s1 * s1) / count) / (count - 1)) : 0
   if (!(std > 0))
     throw new VolumeError(
       'DEGENERATE_CROP',
       `cannot z-normalise the crop: ${count} voxel(s) > 0 with std ${std} (is the point outside the body/volume?)`,
     )
-  for (let q = 0; q < data.length; q++) data[q] = (data[q] - mean) / std
+  const inv = 1 / std
+  for (let q = 0; q < data.length; q++) data[q] = (data[q] - mean) * inv
   return { mean, std, count }
 }
 

@@ -17,6 +17,8 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sharedData } from '@fastsam-xr/test/paths'
 import {
+  pasteCropMask,
+  prepareModelCrop,
   readDicomSeries,
   readNifti,
   readVolume,
@@ -289,5 +291,18 @@ describe('bad DICOM input', () => {
     const d = folder('text', [['a.txt', new TextEncoder().encode('hello')]])
     copyFileSync(sharedData('MANIFEST.md'), join(d, 'MANIFEST.md'))
     await expectCode(readVolume(d), 'BAD_DICOM', /no DICOM image among 2 files/)
+  })
+})
+
+describe('bad model-crop requests', () => {
+  it('a point far outside the volume → DEGENERATE_CROP; a non-finite point → BAD_ARGUMENT', async () => {
+    const v = await readVolume(sharedData('volumes', 'sct_spine', 't2_img.nii.gz'))
+    await expectCode(() => prepareModelCrop(v, [5000, 5000, 5000]), 'DEGENERATE_CROP', /0 voxel\(s\) > 0/)
+    await expectCode(() => prepareModelCrop(v, [NaN, 0, 0]), 'BAD_ARGUMENT', /finite/)
+    await expectCode(
+      () => pasteCropMask(new Uint8Array(10), prepareModelCrop(v, [0, 0, 0]), v),
+      'BAD_ARGUMENT',
+      /128³/,
+    )
   })
 })
