@@ -52,6 +52,21 @@ function modelSourceHash(): string {
   return hash.digest('hex')
 }
 
+function lockAbandoned(lock: string): boolean {
+  const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs
+  if (since === undefined) return false // just released: retry the mkdir
+  if (Date.now() - since > STALE_LOCK_MS) return true
+  const pidFile = join(lock, 'pid')
+  if (!existsSync(pidFile)) return Date.now() - since > 10_000 // the owner is between mkdir and writing its pid
+  const pid = Number(readFileSync(pidFile, 'utf8'))
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
 function runExport(variant: GoldenVariant, out: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const args = ['scripts/run-python.mjs', '-m', 'models.export_golden', '--out', out, '--variant', variant]
@@ -82,12 +97,13 @@ export async function goldenModelDir(variant: GoldenVariant = 'fastsam3d'): Prom
   for (;;) {
     try {
       mkdirSync(lock)
+      writeFileSync(join(lock, 'pid'), String(process.pid))
       break
     } catch {
-      // Someone else is exporting: wait for them, or take over an abandoned lock.
+      // Someone else is exporting: wait for them, or take over a lock whose owner died (killed
+      // test worker) or that is older than any export takes.
       if (ready()) return dir
-      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
-      if (age > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true })
+      if (lockAbandoned(lock)) rmSync(lock, { recursive: true, force: true })
       else await sleep(1000)
     }
   }
