@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoRoot, sharedData } from '@fastsam-xr/test/paths'
 import {
@@ -193,6 +193,7 @@ async function benchCase(path: string) {
   }
 }
 
+const loadBefore = loadavg()[0]
 const exampleCt = await benchCase(sharedData('volumes', 'totalsegmentator', 'example_ct_img.nii.gz'))
 const synthetic = await benchCase(await syntheticPath())
 process.stdout.write(
@@ -203,6 +204,8 @@ process.stdout.write(
       ratio: 'peer time / our time (> 1: we are faster)',
       runs,
       node: process.version,
+      // The CPU is shared: a load average above the core count means the times are inflated (both sides).
+      loadAverage1m: { before: round(loadBefore, 2), after: round(loadavg()[0], 2) },
       cases: { exampleCt, synthetic512x512x300: synthetic },
     },
     null,
