@@ -111,14 +111,20 @@ export function canonicalWindow(v: Volume, start: Vec3, size: number): Float32Ar
   })
   const out = new Float32Array(size * size * size)
   const [o0, o1, o2] = offsets
+  // Along a2 the valid positions are one contiguous run (padding only at the ends) with a constant step.
+  let t0 = 0
+  while (t0 < size && o2[t0] < 0) t0++
+  let t1 = t0
+  while (t1 < size && o2[t1] >= 0) t1++
+  const step = t1 - t0 > 1 ? o2[t0 + 1] - o2[t0] : 0
   const src = v.data
   for (let a0 = 0; a0 < size; a0++) {
     if (o0[a0] < 0) continue
     for (let a1 = 0; a1 < size; a1++) {
       if (o1[a1] < 0) continue
-      const base = o0[a0] + o1[a1]
-      let q = size * size * a0 + size * a1
-      for (let a2 = 0; a2 < size; a2++, q++) if (o2[a2] >= 0) out[q] = src[base + o2[a2]]
+      let s = o0[a0] + o1[a1] + (t1 > t0 ? o2[t0] : 0)
+      const row = size * size * a0 + size * a1
+      for (let a2 = t0; a2 < t1; a2++, s += step) out[row + a2] = src[s]
     }
   }
   return out
