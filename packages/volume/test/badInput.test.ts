@@ -278,6 +278,15 @@ describe('bad DICOM input', () => {
     await expectCode(readVolume(folder('tilt', entries)), 'GANTRY_TILT', /tilt ≈ 8\.5/)
   })
 
+  it('a series over the voxel budget → VOXEL_BUDGET before any pixel is decoded', async () => {
+    // One slice's JPEG 2000 codestream is wiped: decoding it fails, so getting VOXEL_BUDGET proves
+    // the budget was checked before decoding.
+    const list = files.map((f) => bytes(f))
+    list[5].fill(0, list[5].length - 100_000)
+    await expectCode(readDicomSeries(list), 'BAD_DICOM', /JPEG 2000/)
+    await expectCode(readDicomSeries(list, { maxVoxels: 1_000_000 }), 'VOXEL_BUDGET', /512×512×20 has 5242880 voxels/)
+  })
+
   it('a damaged DICOM file is an error, not a silently skipped slice', async () => {
     const d = folder(
       'damaged',
