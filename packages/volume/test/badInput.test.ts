@@ -284,7 +284,11 @@ describe('bad DICOM input', () => {
     const list = files.map((f) => bytes(f))
     list[5].fill(0, list[5].length - 100_000)
     await expectCode(readDicomSeries(list), 'BAD_DICOM', /JPEG 2000/)
-    await expectCode(readDicomSeries(list, { maxVoxels: 1_000_000 }), 'VOXEL_BUDGET', /512×512×20 has 5242880 voxels/)
+    await expectCode(
+      readDicomSeries(list, { maxVoxels: 1_000_000 }),
+      'VOXEL_BUDGET',
+      /512×512×20 has 5242880 voxels/,
+    )
   })
 
   it('a damaged DICOM file is an error, not a silently skipped slice', async () => {
