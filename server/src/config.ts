@@ -9,6 +9,7 @@
  *   --data  FASTSAM_DATA   state folder: cases/, uploads/, tls/ (default ~/.fastsam-xr)
  *   --tls   FASTSAM_TLS    auto | off (default off for `serve`, auto for `start`)
  *   --tls-cert / --tls-key FASTSAM_TLS_CERT / FASTSAM_TLS_KEY: given PEM files (implies TLS)
+ *   limits (environment only): FASTSAM_MAX_VOXELS, FASTSAM_MAX_UPLOAD_BYTES, FASTSAM_UPLOAD_RESUME_S
  */
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
@@ -52,6 +53,13 @@ function parsePort(text: string, source: string): number {
   if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`${source} expects a port 0..65535 (got '${text}')`)
   return port
+}
+
+function positiveNumber(text: string | undefined, source: string): number | undefined {
+  if (text === undefined || text === '') return undefined
+  const v = Number(text)
+  if (!(v > 0) || !Number.isFinite(v)) throw new ConfigError(`${source} expects a positive number (got '${text}')`)
+  return v
 }
 
 function parseDevice(text: string, source: string): ExecutionDevice {
@@ -137,9 +145,9 @@ export function loadConfig(
     tls,
     demoPath: join(repoRoot, 'server', 'demo', 'example_ct.nii.gz'),
     clientDir: join(repoRoot, 'apps', 'xr', 'dist'),
-    maxVoxels: 512 * 512 * 1000,
-    maxUploadBytes: 1 << 30,
-    uploadResumeS: 60,
+    maxVoxels: positiveNumber(env.FASTSAM_MAX_VOXELS, 'FASTSAM_MAX_VOXELS') ?? 512 * 512 * 1000,
+    maxUploadBytes: positiveNumber(env.FASTSAM_MAX_UPLOAD_BYTES, 'FASTSAM_MAX_UPLOAD_BYTES') ?? 1 << 30,
+    uploadResumeS: positiveNumber(env.FASTSAM_UPLOAD_RESUME_S, 'FASTSAM_UPLOAD_RESUME_S') ?? 60,
     logLevel: pick('--log-level', 'FASTSAM_LOG_LEVEL')?.[0] ?? 'info',
   }
 }
