@@ -42,8 +42,11 @@ export const colorSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, "colours are '#
  * Uint8Array view. JSON arrays of numbers are refused.
  */
 export const bytesSchema = z
-  .union([z.instanceof(Uint8Array), z.instanceof(ArrayBuffer)])
-  .transform((b) => (b instanceof Uint8Array ? b : new Uint8Array(b)))
+  .union([
+    z.custom<Uint8Array<ArrayBufferLike>>((v) => v instanceof Uint8Array, 'expected binary (Uint8Array)'),
+    z.instanceof(ArrayBuffer),
+  ])
+  .transform((b): Uint8Array => (b instanceof Uint8Array ? b : new Uint8Array(b)))
 
 export const emptySchema = z.strictObject({}).optional()
 
