@@ -4,7 +4,8 @@
  *
  *   --port  FASTSAM_PORT   (default 8443 with TLS, 8080 without; 0 = any free port)
  *   --host  FASTSAM_HOST   (default 0.0.0.0: reachable from headsets on the LAN)
- *   --model FASTSAM_MODEL  (default models/weights/fastsam3d-xr-small when present, else no model)
+ *   --model FASTSAM_MODEL  (default models/weights/fastsam3d-xr-small when present, else no model;
+ *                           'none' runs without one on purpose)
  *   --ep    FASTSAM_EP     cpu | cuda (default cpu)
  *   --data  FASTSAM_DATA   state folder: cases/, uploads/, tls/ (default ~/.fastsam-xr)
  *   --tls   FASTSAM_TLS    auto | off (default off for `serve`, auto for `start`)
@@ -69,6 +70,7 @@ function parseDevice(text: string, source: string): ExecutionDevice {
 
 /** The model folder: the flag/env value (must exist), else the shipped default when present, else null. */
 export function resolveModelDir(given: string | undefined): { dir: string | null; hint?: string } {
+  if (given === 'none') return { dir: null, hint: "no model (--model none): prompts are answered 'no-model'" }
   if (given !== undefined && given !== '') {
     const dir = resolve(given)
     if (!existsSync(join(dir, 'model.json')))

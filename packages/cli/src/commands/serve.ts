@@ -44,11 +44,13 @@ export async function runServer(config: ServerConfig, opts: RunOptions = {}): Pr
       `SHA-256 fingerprint ${server.tls.fingerprint256}`,
       'self-signed: accept it once in the headset browser (compare the fingerprint)',
     )
-  banner(lines)
-  await new Promise<void>((resolve) => {
+  // Listen for the signals before printing: whoever reads the URL may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
   })
+  banner(lines)
+  await stopped
   banner(['shutting down'])
   await server.close()
   return 0

@@ -1,0 +1,122 @@
+/**
+ * The `fastsam-xr serve` / `start` commands as a user runs them (a real process): URLs and model
+ * status printed, a persisted self-signed certificate whose printed fingerprint matches and is reused
+ * on restart, HTTPS + Socket.IO through it, clean shutdown on SIGINT, and one-line errors (no stack)
+ * for bad flags.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { X509Certificate } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { request } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { io } from 'socket.io-client'
+import { afterAll, describe, expect, it } from 'vitest'
+import { repoRoot } from '../../test/support/paths.ts'
+
+const bin = join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js')
+const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-cli-'))
+const env = { ...process.env, FASTSAM_MODEL: '', FASTSAM_LOG_LEVEL: 'warn' }
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+interface Started {
+  child: ChildProcess
+  output: () => string
+  url: string
+}
+
+/** Spawns the CLI and waits for its "listening on" line. */
+function launch(args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no 'listening' line:\n${out}`)), 60_000)
+    const onData = (d: Buffer): void => {
+      out += d
+      const m = /listening on (\S+)/.exec(out)
+      if (m && /fingerprint|model/.test(out)) {
+        clearTimeout(timer)
+        resolve({ child, output: () => out, url: m[1] })
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.on('exit', (code) => reject(new Error(`exited ${code} before listening:\n${out}`)))
+  })
+}
+
+function stop(s: Started): Promise<number | null> {
+  return new Promise((resolve) => {
+    s.child.removeAllListeners('exit')
+    s.child.on('exit', (code) => resolve(code))
+    s.child.kill('SIGINT')
+  })
+}
+
+function httpsJson(url: string, ca: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    request(url, { ca }, (res) => {
+      let body = ''
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve(JSON.parse(body)))
+    })
+      .on('error', reject)
+      .end()
+  })
+}
+
+describe('fastsam-xr serve / start', () => {
+  it('start: HTTPS with a persisted self-signed certificate, runs without a model and says so', async () => {
+    const first = await launch(['start', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--model', 'none'])
+    const out = first.output()
+    expect(first.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/)
+    expect(out).toMatch(/no model/)
+    expect(out).toMatch(/certificate generated/)
+    const cert = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8')
+    const fingerprint = new X509Certificate(cert).fingerprint256
+    expect(out).toContain(`SHA-256 fingerprint ${fingerprint}`)
+    // The certificate verifies for this host (subjectAltName), and Socket.IO works through it.
+    const health = (await httpsJson(`${first.url}healthz`, cert)) as { ok: boolean; model: unknown }
+    expect(health).toMatchObject({ ok: true, model: null })
+    const socket = io(first.url, { transports: ['websocket'], ca: cert, forceNew: true, reconnection: false })
+    const hello = await new Promise<{ model: unknown }>((resolve) => socket.once('server:hello', resolve))
+    expect(hello.model).toBeNull()
+    socket.disconnect()
+    expect(await stop(first)).toBe(0)
+
+    // A restart reuses the certificate (the headset's exception stays valid).
+    const second = await launch(['start', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--model', 'none'])
+    expect(second.output()).toMatch(/certificate loaded/)
+    expect(second.output()).toContain(fingerprint)
+    expect(await stop(second)).toBe(0)
+  })
+
+  it('serve: plain HTTP by default, listed in --help', async () => {
+    const s = await launch(['serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--model', 'none'])
+    expect(s.url).toMatch(/^http:\/\//)
+    const res = await fetch(`${s.url}healthz`)
+    expect(res.status).toBe(200)
+    const page = await fetch(s.url)
+    expect(await page.text()).toMatch(/fastsam-xr edge server/)
+    expect(await stop(s)).toBe(0)
+    const help = spawnSync(process.execPath, [bin, '--help'], { cwd: repoRoot, encoding: 'utf8' })
+    expect(help.stdout).toMatch(/serve\s+run the edge server/)
+  })
+
+  it('bad flags and missing model folders are one-line errors with exit code 2', () => {
+    for (const args of [
+      ['serve', '--model', join(dataDir, 'nothing-here')],
+      ['serve', '--port', '99999'],
+      ['serve', '--ep', 'tpu'],
+      ['serve', '--tls', 'maybe'],
+      ['serve', '--tls-cert', join(dataDir, 'x.pem')],
+      ['serve', '--frobnicate', '1'],
+    ]) {
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, env, encoding: 'utf8' })
+      expect(r.status, args.join(' ')).toBe(2)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).not.toMatch(/\s+at \S+ \(/) // no stack trace
+    }
+  })
+})
