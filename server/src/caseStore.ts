@@ -65,7 +65,12 @@ export class CaseStore {
 
   private async sources(viewer?: string): Promise<CaseSource[]> {
     const demo: CaseSource[] = existsSync(this.demoPath)
-      ? [{ summary: { caseId: 'demo', label: 'Demo CT (TotalSegmentator example)', kind: 'demo' }, path: this.demoPath }]
+      ? [
+          {
+            summary: { caseId: 'demo', label: 'Demo CT (TotalSegmentator example)', kind: 'demo' },
+            path: this.demoPath,
+          },
+        ]
       : []
     const uploads = [...this.uploads.values()].filter((u) => u.owner === viewer)
     return [...demo, ...(await this.dataSources()), ...uploads]
@@ -97,10 +102,10 @@ export class CaseStore {
 
   private async load(caseId: string): Promise<LoadedCase> {
     const t0 = performance.now()
-    const source =
-      this.uploads.get(caseId) ?? (await this.sources()).find((s) => s.summary.caseId === caseId)
+    const source = this.uploads.get(caseId) ?? (await this.sources()).find((s) => s.summary.caseId === caseId)
     if (!source) throw new ProtocolFailure('not-found', `no case '${caseId}'`)
-    const volume = source.volume ?? (await readVolume(source.path!, { maxVoxels: this.maxVoxels, nonFinite: 'zero' }))
+    const volume =
+      source.volume ?? (await readVolume(source.path!, { maxVoxels: this.maxVoxels, nonFinite: 'zero' }))
     return derive(source.summary, volume, t0)
   }
 }

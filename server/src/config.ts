@@ -59,12 +59,14 @@ function parsePort(text: string, source: string): number {
 function positiveNumber(text: string | undefined, source: string): number | undefined {
   if (text === undefined || text === '') return undefined
   const v = Number(text)
-  if (!(v > 0) || !Number.isFinite(v)) throw new ConfigError(`${source} expects a positive number (got '${text}')`)
+  if (!(v > 0) || !Number.isFinite(v))
+    throw new ConfigError(`${source} expects a positive number (got '${text}')`)
   return v
 }
 
 function parseDevice(text: string, source: string): ExecutionDevice {
-  if (text !== 'cpu' && text !== 'cuda') throw new ConfigError(`${source} expects cpu or cuda (got '${text}')`)
+  if (text !== 'cpu' && text !== 'cuda')
+    throw new ConfigError(`${source} expects cpu or cuda (got '${text}')`)
   return text
 }
 
@@ -99,7 +101,17 @@ export function loadConfig(
   defaults: ConfigDefaults = { tls: 'off' },
 ): ServerConfig {
   const flags = new Map<string, string>()
-  const known = new Set(['--port', '--host', '--model', '--ep', '--data', '--tls', '--tls-cert', '--tls-key', '--log-level'])
+  const known = new Set([
+    '--port',
+    '--host',
+    '--model',
+    '--ep',
+    '--data',
+    '--tls',
+    '--tls-cert',
+    '--tls-key',
+    '--log-level',
+  ])
   for (let n = 0; n < argv.length; n++) {
     const arg = argv[n]
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1

@@ -6,13 +6,20 @@
 import type { VoxelBox } from '@fastsam-xr/mesh'
 import { applyAffine, invert4, multiply4, type ModelCrop, type Vec3, type Volume } from '@fastsam-xr/volume'
 
-export function cropBoxInVolume(crop: Pick<ModelCrop, 'cropAffine' | 'size'>, volume: Volume): VoxelBox | null {
+export function cropBoxInVolume(
+  crop: Pick<ModelCrop, 'cropAffine' | 'size'>,
+  volume: Volume,
+): VoxelBox | null {
   const toVolume = multiply4(invert4(volume.affine), crop.cropAffine)
   const lo = [Infinity, Infinity, Infinity]
   const hi = [-Infinity, -Infinity, -Infinity]
   const s = crop.size
   for (let corner = 0; corner < 8; corner++) {
-    const p = applyAffine(toVolume, [corner & 1 ? s - 0.5 : -0.5, corner & 2 ? s - 0.5 : -0.5, corner & 4 ? s - 0.5 : -0.5])
+    const p = applyAffine(toVolume, [
+      corner & 1 ? s - 0.5 : -0.5,
+      corner & 2 ? s - 0.5 : -0.5,
+      corner & 4 ? s - 0.5 : -0.5,
+    ])
     for (let a = 0; a < 3; a++) {
       lo[a] = Math.min(lo[a], p[a])
       hi[a] = Math.max(hi[a], p[a])

@@ -41,12 +41,21 @@ function namedMeshes(room: Room): NamedMesh[] {
   return meshes
 }
 
-export async function exportRoom(room: Room, format: ExportFormat): Promise<{ body: Uint8Array; contentType: string }> {
+export async function exportRoom(
+  room: Room,
+  format: ExportFormat,
+): Promise<{ body: Uint8Array; contentType: string }> {
   const { volume } = room.loaded
   switch (format) {
     case 'labels.nii.gz': {
       const nifti = encodeNifti(
-        { data: labelMap(room), dims: volume.dims, affine: volume.affine, dtype: 'uint8', meta: { modality: 'SEG' } },
+        {
+          data: labelMap(room),
+          dims: volume.dims,
+          affine: volume.affine,
+          dtype: 'uint8',
+          meta: { modality: 'SEG' },
+        },
         'fastsam-xr label map',
       )
       return { body: gzipSync(nifti, { level: 6 }), contentType: 'application/gzip' }

@@ -29,7 +29,8 @@ export function failureOf(err: unknown): Failure & { internal: boolean } {
     return { ...fail(code, err.message), internal: false }
   }
   if (err instanceof RuntimeError) {
-    const code: ErrorCode = err.code === 'bad-input' || err.code === 'prompt-outside-crop' ? 'inference-failed' : 'internal'
+    const code: ErrorCode =
+      err.code === 'bad-input' || err.code === 'prompt-outside-crop' ? 'inference-failed' : 'internal'
     return { ...fail(code, err.message), internal: code === 'internal' }
   }
   return { ...fail('internal', 'internal server error'), internal: true }

@@ -22,8 +22,19 @@ const MIME: Record<string, string> = {
   '.glb': 'model/gltf-binary',
 }
 
-function send(res: ServerResponse, status: number, body: string | Uint8Array, type: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra })
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Uint8Array,
+  type: string,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...extra,
+  })
   res.end(body)
 }
 
@@ -39,7 +50,8 @@ export function createRequestHandler(ctx: ServerContext) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost')
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' })
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return sendJson(res, 405, { error: 'method not allowed' })
       if (url.pathname === '/healthz')
         return sendJson(res, 200, {
           ok: true,
@@ -60,13 +72,16 @@ export function createRequestHandler(ctx: ServerContext) {
         const room = ctx.rooms.authorize(roomId, token)
         const { body, contentType } = await exportRoom(room, format as ExportFormat)
         ctx.log.info({ roomId, format, bytes: body.length }, 'export')
-        return send(res, 200, body, contentType, { 'content-disposition': `attachment; filename="fastsam-xr-${format}"` })
+        return send(res, 200, body, contentType, {
+          'content-disposition': `attachment; filename="fastsam-xr-${format}"`,
+        })
       }
       return await serveClient(ctx.config.clientDir, url.pathname, res)
     } catch (err) {
       const f = failureOf(err)
       if (f.internal) ctx.log.error({ err, path: req.url?.split('?')[0] }, 'http request failed')
-      const status = f.error.code === 'forbidden' ? 403 : f.error.code === 'not-found' ? 404 : f.internal ? 500 : 400
+      const status =
+        f.error.code === 'forbidden' ? 403 : f.error.code === 'not-found' ? 404 : f.internal ? 500 : 400
       sendJson(res, status, { error: f.error })
     }
   }

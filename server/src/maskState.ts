@@ -93,7 +93,11 @@ export async function foldPrompts(
     unpasted = false
   }
   const decode = async (p: PromptRecord): Promise<void> => {
-    const r = await segmenter!.decode(encoded!, [{ pointWorldRas: p.pointWorldRas, positive: p.positive }], logits ?? undefined)
+    const r = await segmenter!.decode(
+      encoded!,
+      [{ pointWorldRas: p.pointWorldRas, positive: p.positive }],
+      logits ?? undefined,
+    )
     decodeMs += r.decodeMs
     logits = r.lowResLogits
     iou = r.iou

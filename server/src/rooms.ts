@@ -4,13 +4,30 @@
  * constant time and never logged. Presence is relayed, never stored here.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { LIMITS, PROTOCOL_VERSION, type MemberInfo, type RoomSnapshot, type SegmentInfo } from '@fastsam-xr/protocol'
+import {
+  LIMITS,
+  PROTOCOL_VERSION,
+  type MemberInfo,
+  type RoomSnapshot,
+  type SegmentInfo,
+} from '@fastsam-xr/protocol'
 import type { LoadedCase } from './caseStore.ts'
 import { ProtocolFailure } from './failure.ts'
 import { Segment } from './segment.ts'
 
 /** Distinct default colours for new segments. */
-const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990']
+const PALETTE = [
+  '#e6194b',
+  '#3cb44b',
+  '#4363d8',
+  '#f58231',
+  '#911eb4',
+  '#42d4f4',
+  '#f032e6',
+  '#bfef45',
+  '#fabed4',
+  '#469990',
+]
 
 export class Room {
   readonly segments = new Map<string, Segment>()
@@ -99,7 +116,8 @@ export class RoomRegistry {
   /** The room, if `token` opens it; the same error for an unknown room and a wrong token. */
   authorize(roomId: string, token: string): Room {
     const room = this.rooms.get(roomId)
-    if (!room || !room.tokenMatches(token)) throw new ProtocolFailure('forbidden', 'no room with that id and token')
+    if (!room || !room.tokenMatches(token))
+      throw new ProtocolFailure('forbidden', 'no room with that id and token')
     return room
   }
 

@@ -4,7 +4,14 @@
  * once); the mask catches up through the inference queue.
  */
 import type { VoxelBox } from '@fastsam-xr/mesh'
-import { LIMITS, type HistoryStatus, type MeshUpdate, type PromptRecord, type SegmentInfo, type SegmentSnapshot } from '@fastsam-xr/protocol'
+import {
+  LIMITS,
+  type HistoryStatus,
+  type MeshUpdate,
+  type PromptRecord,
+  type SegmentInfo,
+  type SegmentSnapshot,
+} from '@fastsam-xr/protocol'
 import { ProtocolFailure } from './failure.ts'
 import { EMPTY_MASK_STATE, type MaskState } from './maskState.ts'
 
@@ -29,7 +36,10 @@ export class Segment {
 
   addPrompt(p: PromptRecord): void {
     if (this.prompts.length >= LIMITS.promptsPerSegment)
-      throw new ProtocolFailure('too-large', `a segment keeps at most ${LIMITS.promptsPerSegment} prompts; reset it`)
+      throw new ProtocolFailure(
+        'too-large',
+        `a segment keeps at most ${LIMITS.promptsPerSegment} prompts; reset it`,
+      )
     this.prompts.push(p)
     this.redoStack = []
   }
@@ -58,10 +68,19 @@ export class Segment {
 
   /** Whether the mask state reflects the current history. */
   upToDate(): boolean {
-    return this.mesh !== null && this.state.seqs.length === this.prompts.length && this.state.seqs.every((s, n) => this.prompts[n].seq === s)
+    return (
+      this.mesh !== null &&
+      this.state.seqs.length === this.prompts.length &&
+      this.state.seqs.every((s, n) => this.prompts[n].seq === s)
+    )
   }
 
   snapshot(): SegmentSnapshot {
-    return { segment: { ...this.info }, prompts: this.prompts.map((p) => ({ ...p })), redoCount: this.redoStack.length, mesh: this.mesh }
+    return {
+      segment: { ...this.info },
+      prompts: this.prompts.map((p) => ({ ...p })),
+      redoCount: this.redoStack.length,
+      mesh: this.mesh,
+    }
   }
 }

@@ -18,7 +18,12 @@ export function scheduleSegment(ctx: ServerContext, room: Room, segment: Segment
   ctx.queue.schedule(`${room.id}/${segment.id}`, (queuedMs) => runSegmentJob(ctx, room, segment, queuedMs))
 }
 
-async function runSegmentJob(ctx: ServerContext, room: Room, segment: Segment, queueMs: number): Promise<void> {
+async function runSegmentJob(
+  ctx: ServerContext,
+  room: Room,
+  segment: Segment,
+  queueMs: number,
+): Promise<void> {
   if (room.segments.get(segment.id) !== segment || segment.upToDate()) return
   const t0 = performance.now()
   const prompts = segment.prompts.slice()
@@ -28,12 +33,18 @@ async function runSegmentJob(ctx: ServerContext, room: Room, segment: Segment, q
   } catch (err) {
     if (!(err instanceof PromptFoldError)) throw err
     const failure = failureOf(err.cause)
-    ctx.log.warn({ roomId: room.id, segmentId: segment.id, seq: err.seq, code: failure.error.code }, 'prompt withdrawn')
+    ctx.log.warn(
+      { roomId: room.id, segmentId: segment.id, seq: err.seq, code: failure.error.code },
+      'prompt withdrawn',
+    )
     segment.withdraw(err.seq)
     ctx.io.to(room.channel).emit('segment:failed', {
       segmentId: segment.id,
       withdrawnSeqs: [err.seq],
-      error: failure.error.code === 'internal' ? { code: 'inference-failed', message: 'the model failed on this prompt' } : failure.error,
+      error:
+        failure.error.code === 'internal'
+          ? { code: 'inference-failed', message: 'the model failed on this prompt' }
+          : failure.error,
     })
     ctx.io.to(room.channel).emit('segment:history', { segmentId: segment.id, ...segment.history() })
     scheduleSegment(ctx, room, segment)
@@ -64,7 +75,15 @@ async function runSegmentJob(ctx: ServerContext, room: Room, segment: Segment, q
   segment.mesh = update
   ctx.io.to(room.channel).emit('segment:mesh', update)
   ctx.log.info(
-    { roomId: room.id, segmentId: segment.id, revision: update.revision, prompts: prompts.length, voxels: mesh.voxels, bytes: mesh.bytes.length, timings: update.timings },
+    {
+      roomId: room.id,
+      segmentId: segment.id,
+      revision: update.revision,
+      prompts: prompts.length,
+      voxels: mesh.voxels,
+      bytes: mesh.bytes.length,
+      timings: update.timings,
+    },
     'segment meshed',
   )
 }

@@ -58,8 +58,11 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   }
   const modelName = segmenter ? segmenter.manifest.name : null
   const tls = await loadTls(config)
-  const handler = (...a: Parameters<ReturnType<typeof createRequestHandler>>): void => void requestHandler(...a)
-  const http: HttpServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler)
+  const handler = (...a: Parameters<ReturnType<typeof createRequestHandler>>): void =>
+    void requestHandler(...a)
+  const http: HttpServer = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler)
+    : createHttpServer(handler)
   const io: IoServer = new Server(http, {
     // One upload chunk plus framing; anything bigger is dropped by Socket.IO before parsing.
     maxHttpBufferSize: LIMITS.uploadChunkBytes + 64 * 1024,
@@ -73,10 +76,19 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     io,
     cases,
     rooms: new RoomRegistry(),
-    queue: new InferenceQueue(config.executionProvider, (key, err) => log.error({ job: key, err }, 'inference job failed')),
+    queue: new InferenceQueue(config.executionProvider, (key, err) =>
+      log.error({ job: key, err }, 'inference job failed'),
+    ),
     segmenter,
     modelName,
-    uploads: new UploadStore(join(config.dataDir, 'uploads'), config.maxUploadBytes, config.maxVoxels, config.uploadResumeS, cases, log),
+    uploads: new UploadStore(
+      join(config.dataDir, 'uploads'),
+      config.maxUploadBytes,
+      config.maxVoxels,
+      config.uploadResumeS,
+      cases,
+      log,
+    ),
   }
   const requestHandler = createRequestHandler(ctx)
 
@@ -97,7 +109,11 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       void leaveRoom(ctx, conn)
       ctx.uploads.detach(conn.clientId)
     })
-    socket.emit('server:hello', { protocolVersion: PROTOCOL_VERSION, clientId: conn.clientId, model: modelName })
+    socket.emit('server:hello', {
+      protocolVersion: PROTOCOL_VERSION,
+      clientId: conn.clientId,
+      model: modelName,
+    })
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -108,7 +124,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     })
   })
   const port = (http.address() as AddressInfo).port
-  log.info({ port, host: config.host, tls: tls !== null, model: modelName, ep: config.executionProvider }, 'listening')
+  log.info(
+    { port, host: config.host, tls: tls !== null, model: modelName, ep: config.executionProvider },
+    'listening',
+  )
 
   return {
     ctx,

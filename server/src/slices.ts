@@ -23,10 +23,15 @@ export function sliceFactor(dims: Vec3): number {
 export function sliceVolume(volume: Volume, min: number, max: number): SliceVolume {
   const f = sliceFactor(volume.dims)
   const grid =
-    f === 1
-      ? { data: volume.data, dims: volume.dims, affine: volume.affine }
-      : downsampleGrid(volume, f)
-  const fitsInt16 = ['int16', 'int8', 'uint8'].includes(volume.dtype) || (Number.isInteger(min) && Number.isInteger(max) && min >= -32768 && max <= 32767 && volume.dtype !== 'float32' && volume.dtype !== 'float64')
+    f === 1 ? { data: volume.data, dims: volume.dims, affine: volume.affine } : downsampleGrid(volume, f)
+  const fitsInt16 =
+    ['int16', 'int8', 'uint8'].includes(volume.dtype) ||
+    (Number.isInteger(min) &&
+      Number.isInteger(max) &&
+      min >= -32768 &&
+      max <= 32767 &&
+      volume.dtype !== 'float32' &&
+      volume.dtype !== 'float64')
   const scale = fitsInt16 ? 1 : Math.max(max - min, 1e-12) / 65535
   const offset = fitsInt16 ? 0 : min + 32768 * scale
   const out = new Int16Array(grid.data.length)

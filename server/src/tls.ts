@@ -34,7 +34,13 @@ export async function loadTls(config: ServerConfig): Promise<TlsMaterial | null>
   if (tls.mode === 'off') return null
   if (tls.mode === 'files') {
     const [cert, key] = await Promise.all([readFile(tls.certPath, 'utf8'), readFile(tls.keyPath, 'utf8')])
-    return { cert, key, fingerprint256: new X509Certificate(cert).fingerprint256, certPath: tls.certPath, generated: false }
+    return {
+      cert,
+      key,
+      fingerprint256: new X509Certificate(cert).fingerprint256,
+      certPath: tls.certPath,
+      generated: false,
+    }
   }
   const dir = join(config.dataDir, 'tls')
   const certPath = join(dir, 'cert.pem')

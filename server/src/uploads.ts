@@ -56,14 +56,19 @@ export class UploadStore {
 
   private get(uploadId: string, owner: string): Upload {
     const u = this.uploads.get(uploadId)
-    if (!u || u.owner !== owner) throw new ProtocolFailure('not-found', 'no such upload on this connection (resume it first)')
+    if (!u || u.owner !== owner)
+      throw new ProtocolFailure('not-found', 'no such upload on this connection (resume it first)')
     return u
   }
 
   async begin(owner: string, format: Upload['format'], size: number): Promise<UploadStatus> {
-    if (size > this.maxBytes) throw new ProtocolFailure('too-large', `uploads are limited to ${this.maxBytes} bytes`)
+    if (size > this.maxBytes)
+      throw new ProtocolFailure('too-large', `uploads are limited to ${this.maxBytes} bytes`)
     if ([...this.uploads.values()].filter((u) => u.owner === owner).length >= UPLOADS_PER_CONNECTION)
-      throw new ProtocolFailure('too-large', `at most ${UPLOADS_PER_CONNECTION} uploads at a time per connection`)
+      throw new ProtocolFailure(
+        'too-large',
+        `at most ${UPLOADS_PER_CONNECTION} uploads at a time per connection`,
+      )
     await mkdir(this.dir, { recursive: true })
     const id = randomBytes(16).toString('base64url')
     const path = join(this.dir, `${id}.part`)
@@ -78,7 +83,8 @@ export class UploadStore {
   resume(owner: string, uploadId: string): UploadStatus {
     const u = this.uploads.get(uploadId)
     if (!u) throw new ProtocolFailure('not-found', 'no such upload (it may have expired)')
-    if (u.owner !== null && u.owner !== owner) throw new ProtocolFailure('forbidden', 'the upload is in use by another connection')
+    if (u.owner !== null && u.owner !== owner)
+      throw new ProtocolFailure('forbidden', 'the upload is in use by another connection')
     if (u.expiry) clearTimeout(u.expiry)
     u.expiry = null
     u.owner = owner
@@ -91,8 +97,12 @@ export class UploadStore {
       throw new ProtocolFailure('bad-request', `a chunk holds 1..${LIMITS.uploadChunkBytes} bytes`)
     if (u.busy) throw new ProtocolFailure('bad-request', 'wait for the previous chunk to be acknowledged')
     if (offset !== u.received)
-      throw new ProtocolFailure('bad-request', `chunk at offset ${offset}, expected ${u.received} (resume from there)`)
-    if (offset + data.length > u.size) throw new ProtocolFailure('too-large', 'chunk goes past the announced size')
+      throw new ProtocolFailure(
+        'bad-request',
+        `chunk at offset ${offset}, expected ${u.received} (resume from there)`,
+      )
+    if (offset + data.length > u.size)
+      throw new ProtocolFailure('too-large', 'chunk goes past the announced size')
     u.busy = true
     try {
       const fh = await open(u.path, 'r+')
@@ -111,11 +121,13 @@ export class UploadStore {
   async finish(owner: string, uploadId: string): Promise<CaseSummary> {
     const u = this.get(uploadId, owner)
     if (u.busy) throw new ProtocolFailure('bad-request', 'a chunk is still being written')
-    if (u.received !== u.size) throw new ProtocolFailure('bad-request', `received ${u.received} of ${u.size} bytes`)
+    if (u.received !== u.size)
+      throw new ProtocolFailure('bad-request', `received ${u.received} of ${u.size} bytes`)
     u.busy = true
     try {
       const bytes = new Uint8Array(await readFile(u.path))
-      const volume = u.format === 'nifti' ? readNifti(bytes, this.readOptions(), 'upload') : await this.readZip(bytes)
+      const volume =
+        u.format === 'nifti' ? readNifti(bytes, this.readOptions(), 'upload') : await this.readZip(bytes)
       const summary = this.cases.registerUpload(volume, owner)
       this.log.info({ uploadId: u.id, caseId: summary.caseId, dims: volume.dims }, 'upload finished')
       return summary
@@ -154,7 +166,8 @@ export class UploadStore {
       files = unzipSync(bytes, {
         filter: (f) => {
           declared += f.originalSize
-          if (declared > this.maxBytes * 4) throw new ProtocolFailure('too-large', 'the zip expands beyond the upload budget')
+          if (declared > this.maxBytes * 4)
+            throw new ProtocolFailure('too-large', 'the zip expands beyond the upload budget')
           return !f.name.endsWith('/')
         },
       })

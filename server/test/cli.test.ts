@@ -28,7 +28,11 @@ interface Started {
 
 /** Spawns the CLI and waits for its "listening on" line. */
 function launch(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no 'listening' line:\n${out}`)), 60_000)
@@ -68,7 +72,17 @@ function httpsJson(url: string, ca: string): Promise<unknown> {
 
 describe('fastsam-xr serve / start', () => {
   it('start: HTTPS with a persisted self-signed certificate, runs without a model and says so', async () => {
-    const first = await launch(['start', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--model', 'none'])
+    const first = await launch([
+      'start',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data',
+      dataDir,
+      '--model',
+      'none',
+    ])
     const out = first.output()
     expect(first.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/)
     expect(out).toMatch(/no model/)
@@ -86,14 +100,34 @@ describe('fastsam-xr serve / start', () => {
     expect(await stop(first)).toBe(0)
 
     // A restart reuses the certificate (the headset's exception stays valid).
-    const second = await launch(['start', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--model', 'none'])
+    const second = await launch([
+      'start',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data',
+      dataDir,
+      '--model',
+      'none',
+    ])
     expect(second.output()).toMatch(/certificate loaded/)
     expect(second.output()).toContain(fingerprint)
     expect(await stop(second)).toBe(0)
   })
 
   it('serve: plain HTTP by default, listed in --help', async () => {
-    const s = await launch(['serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--model', 'none'])
+    const s = await launch([
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data',
+      dataDir,
+      '--model',
+      'none',
+    ])
     expect(s.url).toMatch(/^http:\/\//)
     const res = await fetch(`${s.url}healthz`)
     expect(res.status).toBe(200)

@@ -6,7 +6,16 @@
  */
 import type { ClientToServerEvents, Reply } from '@fastsam-xr/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, callRaw, connect, disconnectAll, expectOk, startTestServer, type Client, type TestServer } from './support.ts'
+import {
+  call,
+  callRaw,
+  connect,
+  disconnectAll,
+  expectOk,
+  startTestServer,
+  type Client,
+  type TestServer,
+} from './support.ts'
 
 let server: TestServer
 let owner: Client
@@ -66,13 +75,30 @@ describe('fuzzed payloads', () => {
       'upload:finish': { uploadId: 'abc' },
       'upload:abort': { uploadId: 'abc' },
     }
-    const junk: unknown[] = [null, 0, -1, 1e308, 'x', '', true, [], [1, 2, 3], Object.fromEntries([['__proto__', { polluted: 1 }]]), 'a'.repeat(10_000), new Uint8Array(8)]
+    const junk: unknown[] = [
+      null,
+      0,
+      -1,
+      1e308,
+      'x',
+      '',
+      true,
+      [],
+      [1, 2, 3],
+      Object.fromEntries([['__proto__', { polluted: 1 }]]),
+      'a'.repeat(10_000),
+      new Uint8Array(8),
+    ]
     const wrongFor = (v: unknown, rnd: () => number): unknown => {
-      if (typeof v === 'string') return [42, null, true, ['a'], '\u0000bad', 'x'.repeat(300), { s: v }][Math.floor(rnd() * 7)]
-      if (typeof v === 'number') return ['1', null, Number.NaN, Infinity, -Infinity, 1e300, -1.5, [v]][Math.floor(rnd() * 8)]
+      if (typeof v === 'string')
+        return [42, null, true, ['a'], '\u0000bad', 'x'.repeat(300), { s: v }][Math.floor(rnd() * 7)]
+      if (typeof v === 'number')
+        return ['1', null, Number.NaN, Infinity, -Infinity, 1e300, -1.5, [v]][Math.floor(rnd() * 8)]
       if (typeof v === 'boolean') return ['true', 1, null, []][Math.floor(rnd() * 4)]
-      if (Array.isArray(v)) return [[...v, 1], v.slice(1), v.map(String), [Number.NaN, 0, 0], {}, 'abc'][Math.floor(rnd() * 6)]
-      if (v instanceof Uint8Array) return [[1, 2, 3], Array.from(v), 'AAAA', { length: 4 }][Math.floor(rnd() * 4)]
+      if (Array.isArray(v))
+        return [[...v, 1], v.slice(1), v.map(String), [Number.NaN, 0, 0], {}, 'abc'][Math.floor(rnd() * 6)]
+      if (v instanceof Uint8Array)
+        return [[1, 2, 3], Array.from(v), 'AAAA', { length: 4 }][Math.floor(rnd() * 4)]
       return 'x'
     }
     const rnd = prng(20261124)
@@ -87,7 +113,8 @@ describe('fuzzed payloads', () => {
       const keys = Object.keys(base)
       let args: unknown[]
       const how = Math.floor(rnd() * 5)
-      if (how === 0 || keys.length === 0) args = [{ ...base, [`extra${Math.floor(rnd() * 9)}`]: 1 }] // strict objects
+      if (how === 0 || keys.length === 0)
+        args = [{ ...base, [`extra${Math.floor(rnd() * 9)}`]: 1 }] // strict objects
       else if (how === 1) args = [junk[Math.floor(rnd() * junk.length)]]
       else if (how === 2) args = [base, 'second argument']
       else {
@@ -123,7 +150,16 @@ describe('fuzzed payloads', () => {
     expectOk(await call(watcher, 'room:join', { roomId, token }))
     let relayed = 0
     watcher.on('presence', () => relayed++)
-    for (const bad of [null, {}, { head: { position: [0, 0], orientation: [0, 0, 0, 1] } }, { head: 'x' }, { head: { position: [0, 0, 0], orientation: [0, 0, 0, 1] }, hands: new Array(9).fill({ position: [0, 0, 0], orientation: [0, 0, 0, 1] }) }])
+    for (const bad of [
+      null,
+      {},
+      { head: { position: [0, 0], orientation: [0, 0, 0, 1] } },
+      { head: 'x' },
+      {
+        head: { position: [0, 0, 0], orientation: [0, 0, 0, 1] },
+        hands: new Array(9).fill({ position: [0, 0, 0], orientation: [0, 0, 0, 1] }),
+      },
+    ])
       owner.emit('presence:update', bad as never)
     owner.emit('presence:update', { head: { position: [1, 1, 1], orientation: [0, 0, 0, 1] } })
     await new Promise((r) => setTimeout(r, 300))
@@ -133,15 +169,24 @@ describe('fuzzed payloads', () => {
 
 describe('limits and refusals', () => {
   it('prompts without a model get a typed no-model error and leave no trace', async () => {
-    const reply = await call(owner, 'segment:prompt', { segmentId, pointWorldRas: [0, 100, 300], positive: true })
+    const reply = await call(owner, 'segment:prompt', {
+      segmentId,
+      pointWorldRas: [0, 100, 300],
+      positive: true,
+    })
     expect(reply).toMatchObject({ ok: false, error: { code: 'no-model' } })
-    expect(await call(owner, 'segment:undo', { segmentId })).toMatchObject({ ok: false, error: { code: 'nothing-to-undo' } })
+    expect(await call(owner, 'segment:undo', { segmentId })).toMatchObject({
+      ok: false,
+      error: { code: 'nothing-to-undo' },
+    })
   })
 
   it('a connection over its prompt rate is told to slow down', async () => {
     const eager = await connect(server.url)
     expectOk(await call(eager, 'room:join', { roomId, token }))
-    const replies = await Promise.all(Array.from({ length: 40 }, () => call(eager, 'segment:undo', { segmentId })))
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, () => call(eager, 'segment:undo', { segmentId })),
+    )
     const codes = replies.map((r) => (r.ok ? 'ok' : r.error.code))
     expect(codes).toContain('rate-limited')
     expect(codes.filter((c) => c === 'nothing-to-undo').length).toBeGreaterThanOrEqual(20)
@@ -152,8 +197,14 @@ describe('limits and refusals', () => {
     expect(other.roomId).not.toBe(roomId)
     expect(other.token).not.toBe(token)
     const stranger = await connect(server.url)
-    expect(await call(stranger, 'room:join', { roomId, token: other.token })).toMatchObject({ ok: false, error: { code: 'forbidden' } })
-    expect(await call(stranger, 'case:open', { caseId: 'no-such-case' })).toMatchObject({ ok: false, error: { code: 'not-found' } })
+    expect(await call(stranger, 'room:join', { roomId, token: other.token })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    })
+    expect(await call(stranger, 'case:open', { caseId: 'no-such-case' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    })
     const res = await fetch(`${server.url}/rooms/${roomId}/export/segments.stl?token=${other.token}`)
     expect(res.status).toBe(403)
   })

@@ -41,7 +41,8 @@ let opened: RoomSnapshot
 async function directMask(points: { p: Vec3; positive: boolean }[]): Promise<Uint8Array> {
   const encoded = await segmenter.encode(ct, points[0].p)
   let logits: Float32Array | undefined
-  for (const { p, positive } of points) logits = (await segmenter.decode(encoded, [{ pointWorldRas: p, positive }], logits)).lowResLogits
+  for (const { p, positive } of points)
+    logits = (await segmenter.decode(encoded, [{ pointWorldRas: p, positive }], logits)).lowResLogits
   return segmenter.toMask(encoded, logits!, ct)
 }
 
@@ -62,7 +63,10 @@ beforeAll(async () => {
   segmenter = await Segmenter.load(await goldenModelDir('fastsam3d'))
   server = await startTestServer({ segmenter })
   ct = await readVolume(join(repoRoot, 'server', 'demo', 'example_ct.nii.gz'))
-  liver = organPoint(await readVolume(sharedData('volumes', 'totalsegmentator', 'example_ct_seg.nii.gz')), LIVER)
+  liver = organPoint(
+    await readVolume(sharedData('volumes', 'totalsegmentator', 'example_ct_seg.nii.gz')),
+    LIVER,
+  )
   await decoderReadyPromise
   alice = await connect(server.url)
   const reply = expectOk(await call(alice, 'case:open', { caseId: 'demo' }))
@@ -92,8 +96,12 @@ describe('opening the demo case', () => {
     // with one outside voxel, so a surface can close up to one voxel, 3 mm, beyond the last centre).
     const preview = decodeMesh(bytes(opened.preview!.mesh), { normals: false })
     expect(preview.indices.length / 3).toBe(opened.preview!.triangles)
-    const lo = [0, 1, 2].map((a) => Math.min(ct.affine[4 * a + 3], ct.affine[4 * a + 3] + ct.affine[5 * a] * (ct.dims[a] - 1)))
-    const hi = [0, 1, 2].map((a) => Math.max(ct.affine[4 * a + 3], ct.affine[4 * a + 3] + ct.affine[5 * a] * (ct.dims[a] - 1)))
+    const lo = [0, 1, 2].map((a) =>
+      Math.min(ct.affine[4 * a + 3], ct.affine[4 * a + 3] + ct.affine[5 * a] * (ct.dims[a] - 1)),
+    )
+    const hi = [0, 1, 2].map((a) =>
+      Math.max(ct.affine[4 * a + 3], ct.affine[4 * a + 3] + ct.affine[5 * a] * (ct.dims[a] - 1)),
+    )
     const seenLo = [Infinity, Infinity, Infinity]
     const seenHi = [-Infinity, -Infinity, -Infinity]
     for (let v = 0; v < preview.positions.length; v += 3)
@@ -117,7 +125,9 @@ describe('prompts → meshes', () => {
   it('a click inside the liver yields the mesh of the mask the runtime produces directly', async () => {
     segmentId = expectOk(await call(alice, 'segment:create', { name: 'liver' })).segment.segmentId
     const mesh = next(alice, 'segment:mesh', (u) => u.segmentId === segmentId)
-    const ack = expectOk(await call(alice, 'segment:prompt', { segmentId, pointWorldRas: liver, positive: true }))
+    const ack = expectOk(
+      await call(alice, 'segment:prompt', { segmentId, pointWorldRas: liver, positive: true }),
+    )
     expect(ack).toMatchObject({ promptCount: 1, redoCount: 0 })
     first = await mesh
     expect(first.promptSeqs).toEqual([ack.seq])
@@ -134,16 +144,28 @@ describe('prompts → meshes', () => {
     second = await mesh
     expect(second.timings.encodeMs).toBe(0) // same crop: the embedding came from the cache
     expect(second.voxels).not.toBe(first.voxels)
-    expectMeshOf(second, await directMask([{ p: liver, positive: true }, { p: negative(), positive: false }]))
+    expectMeshOf(
+      second,
+      await directMask([
+        { p: liver, positive: true },
+        { p: negative(), positive: false },
+      ]),
+    )
   })
 
   it('undo restores the previous mesh, redo re-applies, reset empties', async () => {
     let mesh = next(alice, 'segment:mesh', (u) => u.segmentId === segmentId)
-    expect(expectOk(await call(alice, 'segment:undo', { segmentId }))).toMatchObject({ promptCount: 1, redoCount: 1 })
+    expect(expectOk(await call(alice, 'segment:undo', { segmentId }))).toMatchObject({
+      promptCount: 1,
+      redoCount: 1,
+    })
     expect(sameBytes(bytes((await mesh).mesh), bytes(first.mesh))).toBe(true)
 
     mesh = next(alice, 'segment:mesh', (u) => u.segmentId === segmentId)
-    expect(expectOk(await call(alice, 'segment:redo', { segmentId }))).toMatchObject({ promptCount: 2, redoCount: 0 })
+    expect(expectOk(await call(alice, 'segment:redo', { segmentId }))).toMatchObject({
+      promptCount: 2,
+      redoCount: 0,
+    })
     expect(sameBytes(bytes((await mesh).mesh), bytes(second.mesh))).toBe(true)
 
     mesh = next(alice, 'segment:mesh', (u) => u.segmentId === segmentId)
@@ -165,10 +187,16 @@ describe('prompts → meshes', () => {
       { p: negative(), positive: false },
     ]
     const acks = await Promise.all(
-      points.map(({ p, positive }) => call(alice, 'segment:prompt', { segmentId, pointWorldRas: p, positive })),
+      points.map(({ p, positive }) =>
+        call(alice, 'segment:prompt', { segmentId, pointWorldRas: p, positive }),
+      ),
     )
     const seqs = acks.map((a) => expectOk(a).seq)
-    const last = await next(alice, 'segment:mesh', (u) => u.segmentId === segmentId && u.promptSeqs.length === 3)
+    const last = await next(
+      alice,
+      'segment:mesh',
+      (u) => u.segmentId === segmentId && u.promptSeqs.length === 3,
+    )
     alice.off('segment:mesh', collect)
     expect(last.promptSeqs).toEqual(seqs)
     expect(updates.length).toBeLessThan(3)
@@ -194,9 +222,17 @@ describe('prompts → meshes', () => {
   })
 
   it('refuses prompts outside the volume, on unknown segments, and outside a room', async () => {
-    const far = await call(alice, 'segment:prompt', { segmentId, pointWorldRas: [liver[0], liver[1], liver[2] + 1000], positive: true })
+    const far = await call(alice, 'segment:prompt', {
+      segmentId,
+      pointWorldRas: [liver[0], liver[1], liver[2] + 1000],
+      positive: true,
+    })
     expect(far).toMatchObject({ ok: false, error: { code: 'out-of-volume' } })
-    const unknown = await call(alice, 'segment:prompt', { segmentId: 'nope', pointWorldRas: liver, positive: true })
+    const unknown = await call(alice, 'segment:prompt', {
+      segmentId: 'nope',
+      pointWorldRas: liver,
+      positive: true,
+    })
     expect(unknown).toMatchObject({ ok: false, error: { code: 'not-found' } })
     const loner = await connect(server.url)
     const outside = await call(loner, 'segment:prompt', { segmentId, pointWorldRas: liver, positive: true })
@@ -217,11 +253,22 @@ describe('rooms', () => {
 
     // Bob creates and prompts; both receive the same mesh bytes.
     const changed = next(alice, 'segment:changed', (s) => s.name === 'spleen-ish')
-    const created = expectOk(await call(bob, 'segment:create', { name: 'spleen-ish', color: '#00ff00' })).segment
+    const created = expectOk(
+      await call(bob, 'segment:create', { name: 'spleen-ish', color: '#00ff00' }),
+    ).segment
     expect(await changed).toEqual(created)
     const point: Vec3 = [liver[0] + 6, liver[1] + 6, liver[2]]
-    const [atAlice, atBob] = [next(alice, 'segment:mesh', (u) => u.segmentId === created.segmentId), next(bob, 'segment:mesh', (u) => u.segmentId === created.segmentId)]
-    expectOk(await call(bob, 'segment:prompt', { segmentId: created.segmentId, pointWorldRas: point, positive: true }))
+    const [atAlice, atBob] = [
+      next(alice, 'segment:mesh', (u) => u.segmentId === created.segmentId),
+      next(bob, 'segment:mesh', (u) => u.segmentId === created.segmentId),
+    ]
+    expectOk(
+      await call(bob, 'segment:prompt', {
+        segmentId: created.segmentId,
+        pointWorldRas: point,
+        positive: true,
+      }),
+    )
     const [a, b] = await Promise.all([atAlice, atBob])
     expect(sameBytes(bytes(a.mesh), bytes(b.mesh))).toBe(true)
     await server.server.ctx.queue.idle()
@@ -238,7 +285,10 @@ describe('rooms', () => {
     expect(late.members).toHaveLength(3)
 
     // Presence is relayed to the others, not echoed, not stored.
-    const pose = { position: [1, 2, 3] as Vec3, orientation: [0, 0, 0, 1] as [number, number, number, number] }
+    const pose = {
+      position: [1, 2, 3] as Vec3,
+      orientation: [0, 0, 0, 1] as [number, number, number, number],
+    }
     const relayed = next(alice, 'presence', (p) => p.clientId !== undefined)
     carol.emit('presence:update', { head: pose, hands: [pose] })
     expect(await relayed).toMatchObject({ head: pose, hands: [pose] })
@@ -249,8 +299,14 @@ describe('rooms', () => {
   it('refuses a wrong token and an unknown room alike', async () => {
     const eve = await connect(server.url)
     const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')
-    expect(await call(eve, 'room:join', { roomId, token: wrong })).toMatchObject({ ok: false, error: { code: 'forbidden' } })
-    expect(await call(eve, 'room:join', { roomId: 'nosuchroom', token })).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    expect(await call(eve, 'room:join', { roomId, token: wrong })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    })
+    expect(await call(eve, 'room:join', { roomId: 'nosuchroom', token })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    })
     expect(await call(eve, 'segment:create', {})).toMatchObject({ ok: false, error: { code: 'not-in-room' } })
   })
 })
@@ -279,13 +335,19 @@ describe('exports over HTTP with the room token', () => {
     expect(liverVoxels).toBeGreaterThan(0)
     expect(otherVoxels).toBe(other.mesh!.voxels)
 
-    const stl = await fetch(`${server.url}/rooms/${roomId}/export/segments.stl`, { headers: { authorization: `Bearer ${token}` } })
+    const stl = await fetch(`${server.url}/rooms/${roomId}/export/segments.stl`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     expect(stl.status).toBe(200)
     const stlBytes = new Uint8Array(await stl.arrayBuffer())
     const triangles = new DataView(stlBytes.buffer).getUint32(80, true)
     expect(stlBytes.length).toBe(84 + 50 * triangles)
     const expectedTriangles = [...room.segments.values()].reduce(
-      (n, s) => n + (s.state.mask ? maskToMesh(s.state.mask, ct.dims, ct.affine, { normals: false }).indices.length / 3 : 0),
+      (n, s) =>
+        n +
+        (s.state.mask
+          ? maskToMesh(s.state.mask, ct.dims, ct.affine, { normals: false }).indices.length / 3
+          : 0),
       0,
     )
     expect(triangles).toBe(expectedTriangles)

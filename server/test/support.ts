@@ -18,7 +18,9 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-export async function startTestServer(opts: StartOptions & { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: StartOptions & { env?: Record<string, string> } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-server-'))
   const config = loadConfig(['--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--tls', 'off'], {
     FASTSAM_LOG_LEVEL: 'silent',
@@ -63,12 +65,16 @@ export function call<E extends keyof ClientToServerEvents>(
   payload: Parameters<ClientToServerEvents[E]>[0],
   timeoutMs = 30_000,
 ): Promise<AckOf<E>> {
-  return (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<AckOf<E>> }).emitWithAck(event, payload)
+  return (
+    socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<AckOf<E>> }
+  ).emitWithAck(event, payload)
 }
 
 /** Emits arbitrary (possibly hostile) arguments and resolves with the ack reply. */
 export function callRaw(socket: Client, event: string, args: unknown[], timeoutMs = 10_000): Promise<Reply> {
-  return (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, ...a: unknown[]): Promise<Reply> }).emitWithAck(event, ...args)
+  return (
+    socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, ...a: unknown[]): Promise<Reply> }
+  ).emitWithAck(event, ...args)
 }
 
 /** Resolves with the next `event` whose payload satisfies `match`. */
@@ -105,7 +111,10 @@ export function bytes(b: Uint8Array | ArrayBuffer): Uint8Array {
 }
 
 /** World RAS centre of the `label` voxel nearest the label's centroid (a point inside the organ). */
-export function organPoint(labels: { data: ArrayLike<number>; dims: [number, number, number]; affine: Float64Array }, label: number): [number, number, number] {
+export function organPoint(
+  labels: { data: ArrayLike<number>; dims: [number, number, number]; affine: Float64Array },
+  label: number,
+): [number, number, number] {
   const [nx, ny, nz] = labels.dims
   const sum = [0, 0, 0]
   let n = 0
@@ -131,10 +140,16 @@ export function organPoint(labels: { data: ArrayLike<number>; dims: [number, num
         }
   const a = labels.affine
   const [i, j, k] = best
-  return [0, 1, 2].map((r) => a[4 * r] * i + a[4 * r + 1] * j + a[4 * r + 2] * k + a[4 * r + 3]) as [number, number, number]
+  return [0, 1, 2].map((r) => a[4 * r] * i + a[4 * r + 1] * j + a[4 * r + 2] * k + a[4 * r + 3]) as [
+    number,
+    number,
+    number,
+  ]
 }
 
 /** Byte equality of two typed arrays (vitest's deep equality is slow on large arrays). */
 export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  )
 }

@@ -8,7 +8,15 @@ import { join } from 'node:path'
 import { zipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sharedData } from '../../test/support/paths.ts'
-import { call, connect, disconnectAll, expectOk, startTestServer, type Client, type TestServer } from './support.ts'
+import {
+  call,
+  connect,
+  disconnectAll,
+  expectOk,
+  startTestServer,
+  type Client,
+  type TestServer,
+} from './support.ts'
 
 let server: TestServer
 let limited: TestServer
@@ -29,7 +37,13 @@ afterAll(async () => {
 
 const CHUNK = 128 * 1024
 
-async function sendChunks(c: Client, uploadId: string, file: Uint8Array, from: number, until = file.length): Promise<number[]> {
+async function sendChunks(
+  c: Client,
+  uploadId: string,
+  file: Uint8Array,
+  from: number,
+  until = file.length,
+): Promise<number[]> {
   const progress: number[] = []
   for (let offset = from; offset < until; offset += CHUNK) {
     const data = file.subarray(offset, Math.min(offset + CHUNK, until))
@@ -43,7 +57,9 @@ const partFiles = (s: TestServer): string[] =>
 
 describe('uploads', () => {
   it('a NIfTI upload resumes after a reconnect and opens as a case only its uploader lists', async () => {
-    const file = new Uint8Array(readFileSync(sharedData('volumes', 'totalsegmentator', 'example_ct_sm_img.nii.gz')))
+    const file = new Uint8Array(
+      readFileSync(sharedData('volumes', 'totalsegmentator', 'example_ct_sm_img.nii.gz')),
+    )
     let c = await connect(server.url)
     const begun = expectOk(await call(c, 'upload:begin', { format: 'nifti', size: file.length }))
     expect(begun.received).toBe(0)
@@ -51,7 +67,11 @@ describe('uploads', () => {
     const progress = await sendChunks(c, begun.uploadId, file, 0, half)
     expect(progress).toEqual(progress.map((_, n) => (n + 1) * CHUNK))
     // A chunk at the wrong offset is refused and changes nothing.
-    const gap = await call(c, 'upload:chunk', { uploadId: begun.uploadId, offset: half + 5, data: file.subarray(0, 10) })
+    const gap = await call(c, 'upload:chunk', {
+      uploadId: begun.uploadId,
+      offset: half + 5,
+      data: file.subarray(0, 10),
+    })
     expect(gap).toMatchObject({ ok: false, error: { code: 'bad-request' } })
 
     c.disconnect()
@@ -63,9 +83,13 @@ describe('uploads', () => {
     expect(finished.case.kind).toBe('upload')
     expect(partFiles(server)).toEqual([]) // the temporary file is gone
 
-    expect(expectOk(await call(c, 'cases:list', {})).cases.map((x) => x.caseId)).toContain(finished.case.caseId)
+    expect(expectOk(await call(c, 'cases:list', {})).cases.map((x) => x.caseId)).toContain(
+      finished.case.caseId,
+    )
     const other = await connect(server.url)
-    expect(expectOk(await call(other, 'cases:list', {})).cases.map((x) => x.caseId)).not.toContain(finished.case.caseId)
+    expect(expectOk(await call(other, 'cases:list', {})).cases.map((x) => x.caseId)).not.toContain(
+      finished.case.caseId,
+    )
     const opened = expectOk(await call(c, 'case:open', { caseId: finished.case.caseId }))
     expect(opened.snapshot.case.dims).toEqual([122, 101, 30])
     expect(opened.snapshot.case.modality).toBe('CT')
@@ -73,7 +97,11 @@ describe('uploads', () => {
 
   it('a zipped DICOM series uploads and opens with its geometry', async () => {
     const dir = sharedData('dicom', 'totalsegmentator_example_ct_series')
-    const zip = zipSync(Object.fromEntries(readdirSync(dir).map((f) => [`series/${f}`, new Uint8Array(readFileSync(join(dir, f)))])))
+    const zip = zipSync(
+      Object.fromEntries(
+        readdirSync(dir).map((f) => [`series/${f}`, new Uint8Array(readFileSync(join(dir, f)))]),
+      ),
+    )
     const c = await connect(server.url)
     const { uploadId } = expectOk(await call(c, 'upload:begin', { format: 'dicom-zip', size: zip.length }))
     await sendChunks(c, uploadId, zip, 0)
@@ -89,8 +117,14 @@ describe('uploads', () => {
     for (const format of ['nifti', 'dicom-zip'] as const) {
       const { uploadId } = expectOk(await call(c, 'upload:begin', { format, size: junk.length }))
       await sendChunks(c, uploadId, junk, 0)
-      expect(await call(c, 'upload:finish', { uploadId })).toMatchObject({ ok: false, error: { code: 'unsupported-format' } })
-      expect(await call(c, 'upload:resume', { uploadId })).toMatchObject({ ok: false, error: { code: 'not-found' } })
+      expect(await call(c, 'upload:finish', { uploadId })).toMatchObject({
+        ok: false,
+        error: { code: 'unsupported-format' },
+      })
+      expect(await call(c, 'upload:resume', { uploadId })).toMatchObject({
+        ok: false,
+        error: { code: 'not-found' },
+      })
     }
     expect(partFiles(server)).toEqual([])
   })
@@ -105,20 +139,33 @@ describe('uploads', () => {
     expect(partFiles(server)).toEqual([])
     expect(server.server.ctx.uploads.size).toBe(0)
     const again = await connect(server.url)
-    expect(await call(again, 'upload:resume', { uploadId })).toMatchObject({ ok: false, error: { code: 'not-found' } })
+    expect(await call(again, 'upload:resume', { uploadId })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    })
   })
 
   it('size and voxel budgets are enforced', async () => {
     const c = await connect(limited.url)
-    expect(await call(c, 'upload:begin', { format: 'nifti', size: 600_001 })).toMatchObject({ ok: false, error: { code: 'too-large' } })
+    expect(await call(c, 'upload:begin', { format: 'nifti', size: 600_001 })).toMatchObject({
+      ok: false,
+      error: { code: 'too-large' },
+    })
     // 122 × 101 × 30 = 369 660 voxels > 300 000: refused by the reader before allocating.
-    const file = new Uint8Array(readFileSync(sharedData('volumes', 'totalsegmentator', 'example_ct_sm_img.nii.gz')))
+    const file = new Uint8Array(
+      readFileSync(sharedData('volumes', 'totalsegmentator', 'example_ct_sm_img.nii.gz')),
+    )
     const { uploadId } = expectOk(await call(c, 'upload:begin', { format: 'nifti', size: file.length }))
     await sendChunks(c, uploadId, file, 0)
-    expect(await call(c, 'upload:finish', { uploadId })).toMatchObject({ ok: false, error: { code: 'too-large' } })
+    expect(await call(c, 'upload:finish', { uploadId })).toMatchObject({
+      ok: false,
+      error: { code: 'too-large' },
+    })
     // A chunk past the announced size is refused.
     const small = expectOk(await call(c, 'upload:begin', { format: 'nifti', size: 10 }))
-    expect(await call(c, 'upload:chunk', { uploadId: small.uploadId, offset: 0, data: new Uint8Array(11) })).toMatchObject({
+    expect(
+      await call(c, 'upload:chunk', { uploadId: small.uploadId, offset: 0, data: new Uint8Array(11) }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'too-large' },
     })

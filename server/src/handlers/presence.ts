@@ -12,6 +12,8 @@ export function registerPresenceHandlers(conn: Connection): void {
     if (!room || !conn.limits.take('presence')) return
     const parsed = presenceSchema.safeParse(payload)
     if (!parsed.success) return
-    conn.socket.to(room.channel).volatile.emit('presence', { clientId: conn.clientId, ...parsed.data, t: Date.now() })
+    conn.socket
+      .to(room.channel)
+      .volatile.emit('presence', { clientId: conn.clientId, ...parsed.data, t: Date.now() })
   })
 }

@@ -22,7 +22,9 @@ async function enterRoom(ctx: ServerContext, conn: Connection, room: Room): Prom
   conn.room = room
   room.members.set(conn.clientId, { clientId: conn.clientId, displayName: conn.displayName })
   room.lastActive = Date.now()
-  conn.socket.to(room.channel).emit('member:joined', { clientId: conn.clientId, displayName: conn.displayName })
+  conn.socket
+    .to(room.channel)
+    .emit('member:joined', { clientId: conn.clientId, displayName: conn.displayName })
   await conn.socket.join(room.channel)
   ctx.log.info({ roomId: room.id, clientId: conn.clientId, members: room.members.size }, 'joined room')
 }
@@ -35,7 +37,10 @@ export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void
   handle(ctx, conn, 'case:open', caseOpenSchema, 'other', async ({ caseId }) => {
     const loaded = await ctx.cases.open(caseId)
     const { room, token } = ctx.rooms.create(loaded, ctx.modelName)
-    ctx.log.info({ roomId: room.id, caseId, dims: loaded.info.dims, loadMs: Math.round(loaded.loadMs) }, 'room created')
+    ctx.log.info(
+      { roomId: room.id, caseId, dims: loaded.info.dims, loadMs: Math.round(loaded.loadMs) },
+      'room created',
+    )
     await enterRoom(ctx, conn, room)
     return { roomId: room.id, token, snapshot: room.snapshot() }
   })

@@ -1,5 +1,10 @@
 /** Segment create/update/delete, prompts, undo/redo/reset. History changes are broadcast at once; meshes follow from the inference queue. */
-import { promptSchema, segmentCreateSchema, segmentRefSchema, segmentUpdateSchema } from '@fastsam-xr/protocol'
+import {
+  promptSchema,
+  segmentCreateSchema,
+  segmentRefSchema,
+  segmentUpdateSchema,
+} from '@fastsam-xr/protocol'
 import type { Connection, ServerContext } from '../context.ts'
 import { insideVolume } from '../cropBox.ts'
 import { handle } from '../dispatch.ts'

@@ -5,8 +5,12 @@ import { handle } from '../dispatch.ts'
 
 export function registerUploadHandlers(ctx: ServerContext, conn: Connection): void {
   const owner = conn.clientId
-  handle(ctx, conn, 'upload:begin', uploadBeginSchema, 'other', ({ format, size }) => ctx.uploads.begin(owner, format, size))
-  handle(ctx, conn, 'upload:resume', uploadRefSchema, 'other', ({ uploadId }) => ctx.uploads.resume(owner, uploadId))
+  handle(ctx, conn, 'upload:begin', uploadBeginSchema, 'other', ({ format, size }) =>
+    ctx.uploads.begin(owner, format, size),
+  )
+  handle(ctx, conn, 'upload:resume', uploadRefSchema, 'other', ({ uploadId }) =>
+    ctx.uploads.resume(owner, uploadId),
+  )
   handle(ctx, conn, 'upload:chunk', uploadChunkSchema, 'upload', ({ uploadId, offset, data }) =>
     ctx.uploads.chunk(owner, uploadId, offset, data),
   )

@@ -29,14 +29,17 @@ export async function runServer(config: ServerConfig, opts: RunOptions = {}): Pr
       banner([`port ${config.port} is in use; taking a free port instead`])
       return runServer({ ...config, port: 0 }, opts)
     }
-    if (code === 'EADDRINUSE') throw new UsageError(`port ${config.port} is in use (pass --port another, or 0 for any)`)
-    if (code === 'EACCES') throw new UsageError(`no permission to listen on port ${config.port} (use a port above 1024)`)
+    if (code === 'EADDRINUSE')
+      throw new UsageError(`port ${config.port} is in use (pass --port another, or 0 for any)`)
+    if (code === 'EACCES')
+      throw new UsageError(`no permission to listen on port ${config.port} (use a port above 1024)`)
     throw err
   }
   const { local, lan } = lanUrls(server.scheme, config.host, server.port)
   const lines = [`listening on ${local}`, ...lan.map((u) => `on the LAN: ${u}`)]
   if (server.ctx.modelName) lines.push(`model: ${server.ctx.modelName} (${config.executionProvider})`)
-  else if (server.modelError) lines.push(`no model loaded: ${server.modelError.split('\n')[0]}; prompts are answered 'no-model'`)
+  else if (server.modelError)
+    lines.push(`no model loaded: ${server.modelError.split('\n')[0]}; prompts are answered 'no-model'`)
   else lines.push(config.modelHint ?? 'no model loaded')
   if (server.tls)
     lines.push(
