@@ -61,6 +61,7 @@ export function createRequestHandler(ctx: ServerContext) {
           rooms: ctx.rooms.size,
           queue: { busy: ctx.queue.busy, waiting: ctx.queue.depth },
           uptimeS: Math.round(process.uptime()),
+          rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
         })
       const exportMatch = /^\/rooms\/([A-Za-z0-9_-]{1,64})\/export\/([a-z.]+)$/.exec(url.pathname)
       if (exportMatch) {

@@ -1,0 +1,315 @@
+/**
+ * `npm run bench -- server [--model DIR] [--clicks n] [--clients n] [--no-big]`: the edge server as a
+ * separate process (`fastsam-xr serve` on loopback), driven by socket.io-client from this process.
+ * Prints one JSON document.
+ *
+ *  - first click (a new crop: preprocess + encode + decode + paste + mesh) → mesh received;
+ *  - refine clicks in an encoded crop → mesh received, p50 / p95 (target p50 ≤ 60 ms);
+ *  - peer: the same refine step done in-process with the runtime and mesh packages directly
+ *    (decode with previous logits + upsample/paste + mask-kind encode), no network, no queue: the
+ *    floor. Ratios server / direct;
+ *  - fan-out with `clients` (default 50) connected to one room: per prompt, each client's arrival
+ *    minus the first client's arrival (p50 / p99, target p99 ≤ 50 ms), and presence relay latency
+ *    (receive − server relay time) p99;
+ *  - server RSS (from /healthz) idle, with the demo CT open, and with a 512×512×300 int16 volume open.
+ * Default model: models/weights/fastsam3d-xr-small when present, else the golden-recipe export (the
+ * same architecture: timing does not depend on weight values).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { io, type Socket } from 'socket.io-client'
+import { encodeMaskMesh, meshReady } from '@fastsam-xr/mesh'
+import type { ClientToServerEvents, MeshUpdate, ServerToClientEvents, Vec3 } from '@fastsam-xr/protocol'
+import { Segmenter } from '@fastsam-xr/runtime'
+import { encodeNifti, readVolume } from '@fastsam-xr/volume'
+import { goldenModelDir } from '../../test/support/goldenModel.ts'
+import { repoRoot, sharedData } from '../../test/support/paths.ts'
+import { DEFAULT_MODEL_DIR } from '../src/config.ts'
+import { organPoint } from '../test/support.ts'
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>
+
+const args = process.argv.slice(2)
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+const clicks = Math.max(10, Number(flag('--clicks') ?? 30))
+const clientCount = Math.max(2, Number(flag('--clients') ?? 50))
+const withBig = !args.includes('--no-big')
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]
+}
+const r2 = (x: number): number => Math.round(x * 100) / 100
+const stats = (xs: number[]) => ({ p50: r2(quantile(xs, 0.5)), p95: r2(quantile(xs, 0.95)), n: xs.length })
+
+function log(msg: string): void {
+  process.stderr.write(`bench server: ${msg}\n`)
+}
+
+async function startServerProcess(
+  modelDir: string,
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  const bin = join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js')
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--model',
+      modelDir,
+      '--data',
+      dataDir,
+      '--log-level',
+      'warn',
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  let out = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d
+      const m = /listening on (\S+)[\s\S]*model: /.exec(out)
+      if (m) resolve(m[1].replace(/\/$/, ''))
+    })
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)))
+  })
+  return { child, url }
+}
+
+function connect(url: string): Promise<Client> {
+  const c: Client = io(url, { transports: ['websocket'], forceNew: true, reconnection: false })
+  return new Promise((resolve, reject) => {
+    c.once('connect', () => resolve(c))
+    c.once('connect_error', reject)
+  })
+}
+
+function call<T>(c: Client, event: string, payload: unknown): Promise<T> {
+  return (c.timeout(120_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<T> }).emitWithAck(
+    event,
+    payload,
+  )
+}
+
+function nextMesh(c: Client, segmentId: string, seq: number): Promise<{ update: MeshUpdate; at: number }> {
+  return new Promise((resolve) => {
+    const on = (u: MeshUpdate): void => {
+      if (u.segmentId !== segmentId || !u.promptSeqs.includes(seq)) return
+      c.off('segment:mesh', on)
+      resolve({ update: u, at: performance.now() })
+    }
+    c.on('segment:mesh', on)
+  })
+}
+
+async function rssMb(url: string): Promise<number> {
+  return ((await (await fetch(`${url}/healthz`)).json()) as { rssMb: number }).rssMb
+}
+
+/** A 512×512×300 int16 CT-like phantom (air, a body cylinder, bone rods) in `<data>/cases/`. */
+function writeBigVolume(dataDir: string): void {
+  const [nx, ny, nz] = [512, 512, 300]
+  const data = new Int16Array(nx * ny * nz)
+  for (let k = 0, q = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, q++) {
+        const r = Math.hypot(i - 256, j - 256)
+        const rod = Math.hypot(i - 256, j - 330) < 18 || Math.hypot(i - 180, j - 250) < 10
+        data[q] = r > 230 ? -1000 : rod ? 700 : 40 + ((i * 7 + j * 13 + k * 17) % 30)
+      }
+  const affine = Float64Array.from([0.7, 0, 0, -179, 0, 0.7, 0, -179, 0, 0, 1, -150, 0, 0, 0, 1])
+  mkdirSync(join(dataDir, 'cases'), { recursive: true })
+  writeFileSync(
+    join(dataDir, 'cases', 'big512.nii'),
+    encodeNifti({ data, dims: [nx, ny, nz], affine, dtype: 'int16', meta: { modality: 'CT' } }),
+  )
+}
+
+async function main(): Promise<void> {
+  const modelDir =
+    flag('--model') ??
+    (existsSync(join(DEFAULT_MODEL_DIR, 'model.json')) ? DEFAULT_MODEL_DIR : await goldenModelDir())
+  const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-bench-'))
+  const load = loadavg()
+  const { child, url } = await startServerProcess(modelDir, dataDir)
+  const clients: Client[] = []
+  try {
+    const rssIdle = await rssMb(url)
+    const ct = await readVolume(join(repoRoot, 'server', 'demo', 'example_ct.nii.gz'))
+    const liver = organPoint(
+      await readVolume(sharedData('volumes', 'totalsegmentator', 'example_ct_seg.nii.gz')),
+      5,
+    )
+    const a = await connect(url)
+    clients.push(a)
+    const opened = await call<{ ok: boolean; roomId: string; token: string }>(a, 'case:open', {
+      caseId: 'demo',
+    })
+    const { roomId, token } = opened
+    const rssDemo = await rssMb(url)
+    const segmentId = (await call<{ segment: { segmentId: string } }>(a, 'segment:create', {})).segment
+      .segmentId
+
+    const prompt = async (point: Vec3, positive: boolean): Promise<{ ms: number; update: MeshUpdate }> => {
+      const t = performance.now()
+      const ack = call<{ ok: boolean; seq: number }>(a, 'segment:prompt', {
+        segmentId,
+        pointWorldRas: point,
+        positive,
+      })
+      // The mesh may arrive before the ack resolves; listen from the start, for any seq ≥ this one.
+      const seq = (await ack).seq
+      const { update, at } = await nextMesh(a, segmentId, seq)
+      return { ms: at - t, update }
+    }
+
+    log('first click')
+    const first = await prompt(liver, true)
+    log(`first click ${first.ms.toFixed(0)} ms; refine clicks`)
+    const refine: number[] = []
+    const serverTotals: number[] = []
+    const jitter = (n: number): Vec3 => [
+      liver[0] + ((n * 7) % 21) - 10,
+      liver[1] + ((n * 11) % 21) - 10,
+      liver[2] + ((n * 5) % 13) - 6,
+    ]
+    for (let n = 0; n < clicks; n++) {
+      const r = await prompt(jitter(n), n % 3 !== 2)
+      refine.push(r.ms)
+      serverTotals.push(r.update.timings.totalMs)
+    }
+
+    log('peer: the same refine step in-process')
+    await meshReady
+    const segmenter = await Segmenter.load(modelDir)
+    const encoded = await segmenter.encode(ct, liver)
+    let logits = (await segmenter.decode(encoded, [{ pointWorldRas: liver, positive: true }])).lowResLogits
+    const direct: number[] = []
+    for (let n = 0; n < clicks; n++) {
+      const t = performance.now()
+      logits = (
+        await segmenter.decode(encoded, [{ pointWorldRas: jitter(n), positive: n % 3 !== 2 }], logits)
+      ).lowResLogits
+      const mask = segmenter.toMask(encoded, logits, ct)
+      encodeMaskMesh(mask, ct.dims, ct.affine)
+      direct.push(performance.now() - t)
+    }
+    await segmenter.release()
+
+    log(`fan-out: ${clientCount} clients`)
+    for (let n = 1; n < clientCount; n++) {
+      const c = await connect(url)
+      await call(c, 'room:join', { roomId, token })
+      clients.push(c)
+    }
+    const spread: number[] = []
+    for (let n = 0; n < 10; n++) {
+      const t = performance.now()
+      const ack = call<{ seq: number }>(a, 'segment:prompt', {
+        segmentId,
+        pointWorldRas: jitter(n),
+        positive: true,
+      })
+      const arrivals = clients.map(
+        (c) =>
+          new Promise<number>((resolve) => {
+            const on = (u: MeshUpdate): void => {
+              if (u.segmentId !== segmentId || u.revision < 0) return
+              c.off('segment:mesh', on)
+              resolve(performance.now())
+            }
+            c.on('segment:mesh', on)
+          }),
+      )
+      await ack
+      const at = await Promise.all(arrivals)
+      const firstAt = Math.min(...at)
+      for (const x of at) spread.push(x - firstAt)
+      void t
+    }
+    const presence: number[] = []
+    const pose = {
+      position: [0, 0, 0] as Vec3,
+      orientation: [0, 0, 0, 1] as [number, number, number, number],
+    }
+    for (let n = 0; n < 20; n++) {
+      const got = clients
+        .slice(1)
+        .map((c) => new Promise<number>((resolve) => c.once('presence', (p) => resolve(Date.now() - p.t))))
+      a.emit('presence:update', { head: pose })
+      presence.push(...(await Promise.all(got)))
+      await new Promise((r) => setTimeout(r, 40))
+    }
+
+    let rssBig: number | null = null
+    let bigOpenMs: number | null = null
+    if (withBig) {
+      log('RSS with a 512×512×300 volume open')
+      writeBigVolume(dataDir)
+      const t = performance.now()
+      const big = await call<{ ok: boolean; error?: unknown }>(a, 'case:open', { caseId: 'data-big512' })
+      if (!big.ok) throw new Error(`opening the big volume failed: ${JSON.stringify(big)}`)
+      bigOpenMs = r2(performance.now() - t)
+      rssBig = await rssMb(url)
+    }
+
+    const refineStats = stats(refine)
+    const directStats = stats(direct)
+    process.stdout.write(
+      JSON.stringify(
+        {
+          suite: 'server',
+          machine: { cpus: cpus().length, cpu: cpus()[0]?.model, loadavgAtStart: load.map(r2) },
+          model: modelDir.replace(repoRoot + '/', ''),
+          transport: 'socket.io websocket over loopback, server in its own process',
+          firstClickMs: r2(first.ms),
+          firstClickServerTimings: first.update.timings,
+          refineClickMs: refineStats,
+          refineServerTotalMs: stats(serverTotals),
+          peer: {
+            name: 'runtime + mesh in-process (decode, upsample/paste, mask encode)',
+            refineMs: directStats,
+          },
+          ratios: {
+            refineP50ServerOverDirect: r2(refineStats.p50 / directStats.p50),
+            refineP95ServerOverDirect: r2(refineStats.p95 / directStats.p95),
+          },
+          fanOut: {
+            clients: clientCount,
+            meshArrivalSpreadMs: {
+              p50: r2(quantile(spread, 0.5)),
+              p99: r2(quantile(spread, 0.99)),
+              n: spread.length,
+            },
+            presenceRelayMs: {
+              p50: r2(quantile(presence, 0.5)),
+              p99: r2(quantile(presence, 0.99)),
+              n: presence.length,
+            },
+          },
+          serverRssMb: { idle: rssIdle, demoOpen: rssDemo, big512x512x300Open: rssBig, bigOpenMs },
+          targets: { refineP50Ms: 60, firstClickMs: 1000, fanOutP99Ms: 50 },
+        },
+        null,
+        2,
+      ) + '\n',
+    )
+  } finally {
+    for (const c of clients) c.disconnect()
+    child.kill('SIGINT')
+    await new Promise((r) => child.once('exit', r))
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+await main()
