@@ -3,9 +3,10 @@ import { start } from './commands/start.ts'
 import { info } from './commands/info.ts'
 import { segment } from './commands/segment.ts'
 import { serve } from './commands/serve.ts'
+import { evalCommand } from './commands/eval.ts'
 
 /** Every subcommand, in the order `--help` lists them. Later issues add theirs here. */
-const commands: Command[] = [start, serve, info, segment]
+const commands: Command[] = [start, serve, info, segment, evalCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

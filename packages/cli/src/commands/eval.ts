@@ -1,0 +1,193 @@
+/**
+ * `fastsam-xr eval --data <dir> --model <dir> [--clicks 1,3,5,10] [--crop gt-center|first-click]
+ *   [--seed 2023] [--json out.json] [--cases key,...] [--split split.json [--side held_out]]
+ *   [--min-voxels 10] [--no-baseline] [--threads n]`
+ *
+ * Evaluates a model folder on every image/label pair under `--data` with the FastSAM3D protocol
+ * (model-spec §8.3, §9) through the runtime the app serves (`@fastsam-xr/eval`). Prints one row per
+ * target and the means (Dice inside the 128³ crop, on the whole volume, and the region-growing
+ * baseline); `--json` writes the full report. Progress goes to stderr, the table to stdout.
+ */
+import { writeFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { existsSync, statSync } from 'node:fs'
+import { Segmenter } from '@fastsam-xr/runtime'
+import {
+  CROP_MODES,
+  DEFAULT_CLICKS,
+  DEFAULT_MIN_VOXELS,
+  DEFAULT_SEED,
+  evaluatePairs,
+  findPairs,
+  formatTable,
+  reportJson,
+  selectCases,
+  selectSplit,
+  type CropMode,
+} from '@fastsam-xr/eval'
+import { UsageError, type Command } from '../command.ts'
+
+export interface EvalArgs {
+  data: string
+  model: string
+  clicks: number[]
+  crop: CropMode
+  seed: number
+  json?: string
+  cases?: string[]
+  split?: string
+  side: string
+  minVoxels: number
+  baseline: boolean
+  threads?: number
+  quiet: boolean
+}
+
+function positiveInt(text: string, flag: string): number {
+  const v = Number(text)
+  if (text.trim() === '' || !Number.isInteger(v) || v < 1)
+    throw new UsageError(`${flag} expects a positive integer (got '${text}')`)
+  return v
+}
+
+export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
+  let data: string | undefined
+  let model: string | undefined
+  let clicks = [...DEFAULT_CLICKS]
+  let crop: CropMode = 'gt-center'
+  let seed = DEFAULT_SEED
+  let json: string | undefined
+  let cases: string[] | undefined
+  let split: string | undefined
+  let side = 'held_out'
+  let minVoxels = DEFAULT_MIN_VOXELS
+  let baseline = true
+  let threads: number | undefined
+  let quiet = false
+  for (let n = 0; n < argv.length; n++) {
+    const arg = argv[n]
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1
+    const flag = eq > 0 ? arg.slice(0, eq) : arg
+    const value = (): string => {
+      const v = eq > 0 ? arg.slice(eq + 1) : argv[++n]
+      if (v === undefined) throw new UsageError(`${flag} needs a value (usage: ${usage})`)
+      return v
+    }
+    switch (flag) {
+      case '--data':
+        data = value()
+        break
+      case '--model':
+        model = value()
+        break
+      case '--clicks': {
+        const v = value()
+        const ks = v.split(',').map((p) => positiveInt(p, '--clicks'))
+        clicks = [...new Set(ks)].sort((a, b) => a - b)
+        break
+      }
+      case '--crop': {
+        const v = value()
+        if (!CROP_MODES.includes(v as CropMode))
+          throw new UsageError(`--crop expects one of ${CROP_MODES.join(', ')} (got '${v}')`)
+        crop = v as CropMode
+        break
+      }
+      case '--seed': {
+        const v = value()
+        seed = Number(v)
+        if (v.trim() === '' || !Number.isSafeInteger(seed) || seed < 0)
+          throw new UsageError(`--seed expects a non-negative integer (got '${v}')`)
+        break
+      }
+      case '--json':
+        json = value()
+        break
+      case '--cases':
+        cases = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+        if (cases.length === 0)
+          throw new UsageError('--cases expects dataset or dataset/case keys, comma-separated')
+        break
+      case '--split':
+        split = value()
+        break
+      case '--side':
+        side = value()
+        break
+      case '--min-voxels':
+        minVoxels = positiveInt(value(), '--min-voxels')
+        break
+      case '--no-baseline':
+        baseline = false
+        break
+      case '--threads':
+        threads = positiveInt(value(), '--threads')
+        break
+      case '--quiet':
+        quiet = true
+        break
+      default:
+        throw new UsageError(
+          arg.startsWith('-')
+            ? `unknown option ${arg} (usage: ${usage})`
+            : `unexpected argument '${arg}' (usage: ${usage})`,
+        )
+    }
+  }
+  if (!data)
+    throw new UsageError(
+      '--data <dir> is required (a folder of <case>_img/<case>_seg pairs or imagesTr/labelsTr)',
+    )
+  if (!model)
+    throw new UsageError('--model <dir> is required (a folder with model.json, encoder.onnx, decoder.onnx)')
+  if (json) {
+    const dir = dirname(resolve(json))
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UsageError(`--json: folder ${dir} does not exist`)
+  }
+  return { data, model, clicks, crop, seed, json, cases, split, side, minVoxels, baseline, threads, quiet }
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary:
+    'Dice of a model with simulated clicks (spec §9.1) on image/label pairs, with a region-growing baseline',
+  usage:
+    'fastsam-xr eval --data <dir> --model <dir> [--clicks 1,3,5,10] [--crop gt-center|first-click] [--seed 2023] ' +
+    '[--json out.json] [--cases key,…] [--split split.json [--side held_out]] [--min-voxels 10] [--no-baseline] ' +
+    '[--threads n] [--quiet]',
+  async run(argv) {
+    const args = parseEvalArgs(argv, this.usage)
+    const t0 = performance.now()
+    let pairs = findPairs(args.data)
+    if (args.split) pairs = selectSplit(pairs, args.split, args.side)
+    if (args.cases) pairs = selectCases(pairs, args.cases)
+    if (pairs.length === 0)
+      throw new UsageError(
+        `no image/label pairs under ${args.data}${args.split ? ` on side '${args.side}'` : ''}`,
+      )
+    const segmenter = await Segmenter.load(args.model, { intraOpNumThreads: args.threads })
+    try {
+      const report = await evaluatePairs(segmenter, pairs, {
+        clicks: args.clicks,
+        crop: args.crop,
+        seed: args.seed,
+        minVoxels: args.minVoxels,
+        baseline: args.baseline,
+        log: args.quiet ? undefined : (line) => process.stderr.write(line + '\n'),
+      })
+      process.stdout.write(formatTable(report))
+      if (args.json) writeFileSync(args.json, reportJson(report))
+      if (!args.quiet)
+        process.stderr.write(
+          `${pairs.length} pair(s), ${report.cases.length} target(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+        )
+      return 0
+    } finally {
+      await segmenter.release()
+    }
+  },
+}
