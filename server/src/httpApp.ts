@@ -70,7 +70,7 @@ export function createRequestHandler(ctx: ServerContext) {
           return sendJson(res, 404, { error: `formats: ${EXPORT_FORMATS.join(', ')}` })
         const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
         const token = url.searchParams.get('token') ?? bearer ?? ''
-        const room = ctx.rooms.authorize(roomId, token)
+        const room = await ctx.rooms.authorize(roomId, token)
         const { body, contentType } = await exportRoom(room, format as ExportFormat)
         ctx.log.info({ roomId, format, bytes: body.length }, 'export')
         return send(res, 200, body, contentType, {

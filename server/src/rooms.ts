@@ -3,7 +3,7 @@
  * base64url) is created with the room and needed to join and to download exports; it is compared in
  * constant time and never logged. Presence is relayed, never stored here.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import {
   LIMITS,
   PROTOCOL_VERSION,
@@ -11,8 +11,10 @@ import {
   type RoomSnapshot,
   type SegmentInfo,
 } from '@fastsam-xr/protocol'
-import type { LoadedCase } from './caseStore.ts'
+import type { CaseStore, LoadedCase } from './caseStore.ts'
 import { ProtocolFailure } from './failure.ts'
+import { hashToken, ROOM_RECORD_VERSION, tokenMatchesHash, type RoomRecord } from './roomRecord.ts'
+import type { RoomStore } from './roomStore.ts'
 import { Segment } from './segment.ts'
 
 /** Distinct default colours for new segments. */
@@ -39,7 +41,8 @@ export class Room {
 
   constructor(
     readonly id: string,
-    private readonly token: string,
+    /** SHA-256 of the token: the token itself is never kept. */
+    private readonly tokenSha256: string,
     readonly loaded: LoadedCase,
     readonly model: string | null,
   ) {}
@@ -49,10 +52,42 @@ export class Room {
     return `room:${this.id}`
   }
 
+  readonly createdAt = new Date().toISOString()
+
   tokenMatches(given: string): boolean {
-    const a = Buffer.from(given)
-    const b = Buffer.from(this.token)
-    return a.length === b.length && timingSafeEqual(a, b)
+    return tokenMatchesHash(given, this.tokenSha256)
+  }
+
+  /** The room as data (persistence, other nodes). */
+  record(): RoomRecord {
+    return {
+      version: ROOM_RECORD_VERSION,
+      roomId: this.id,
+      tokenSha256: this.tokenSha256,
+      caseId: this.loaded.info.caseId,
+      createdAt: this.createdAt,
+      nextSeq: this.nextSeq,
+      segmentCounter: this.segmentCounter,
+      segments: [...this.segments.values()].map((s) => ({
+        info: { ...s.info },
+        prompts: s.prompts.map((p) => ({ ...p })),
+        redo: s.redoStack.map((p) => ({ ...p })),
+      })),
+    }
+  }
+
+  /** A room rebuilt from its record; its masks are replayed from the prompt logs. */
+  static fromRecord(record: RoomRecord, loaded: LoadedCase, model: string | null): Room {
+    const room = new Room(record.roomId, record.tokenSha256, loaded, model)
+    room.nextSeq = record.nextSeq
+    room.segmentCounter = record.segmentCounter
+    for (const s of record.segments) {
+      const segment = new Segment({ ...s.info })
+      segment.prompts = s.prompts.map((p) => ({ ...p }))
+      segment.redoStack = s.redo.map((p) => ({ ...p }))
+      room.segments.set(segment.id, segment)
+    }
+    return room
   }
 
   takeSeq(): number {
@@ -100,22 +135,63 @@ export class Room {
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>()
+  private readonly restoring = new Map<string, Promise<Room | null>>()
+
+  constructor(
+    private readonly cases: CaseStore,
+    private readonly model: string | null,
+    private readonly store: RoomStore | null,
+    /** called with a room rebuilt from its record (to replay its masks). */
+    private readonly onRestored: (room: Room) => void,
+  ) {}
 
   get size(): number {
     return this.rooms.size
   }
 
-  create(loaded: LoadedCase, model: string | null): { room: Room; token: string } {
+  create(loaded: LoadedCase): { room: Room; token: string } {
     const id = randomBytes(9).toString('base64url')
     const token = randomBytes(32).toString('base64url')
-    const room = new Room(id, token, loaded, model)
+    const room = new Room(id, hashToken(token), loaded, this.model)
     this.rooms.set(id, room)
+    this.persist(room)
     return { room, token }
   }
 
-  /** The room, if `token` opens it; the same error for an unknown room and a wrong token. */
-  authorize(roomId: string, token: string): Room {
-    const room = this.rooms.get(roomId)
+  /** Stores the room's record (fire and forget; `flush` waits). Rooms of uploads are not kept. */
+  persist(room: Room): void {
+    if (!this.store || room.loaded.info.kind === 'upload') return
+    void this.store.save(room.record())
+  }
+
+  async flush(): Promise<void> {
+    await this.store?.flush()
+  }
+
+  private restore(roomId: string): Promise<Room | null> {
+    let p = this.restoring.get(roomId)
+    if (!p) {
+      p = (async () => {
+        const record = await this.store?.load(roomId)
+        if (!record) return null
+        const loaded = await this.cases.open(record.caseId).catch(() => null)
+        if (!loaded) return null
+        const room = Room.fromRecord(record, loaded, this.model)
+        this.rooms.set(room.id, room)
+        this.onRestored(room)
+        return room
+      })().finally(() => this.restoring.delete(roomId))
+      this.restoring.set(roomId, p)
+    }
+    return p
+  }
+
+  /**
+   * The room, if `token` opens it: from memory, or rebuilt from its stored record (after a restart).
+   * The same error for an unknown room and a wrong token.
+   */
+  async authorize(roomId: string, token: string): Promise<Room> {
+    const room = this.rooms.get(roomId) ?? (await this.restore(roomId))
     if (!room || !room.tokenMatches(token))
       throw new ProtocolFailure('forbidden', 'no room with that id and token')
     return room

@@ -38,6 +38,7 @@ async function runSegmentJob(
       'prompt withdrawn',
     )
     segment.withdraw(err.seq)
+    ctx.rooms.persist(room)
     ctx.io.to(room.channel).emit('segment:failed', {
       segmentId: segment.id,
       withdrawnSeqs: [err.seq],

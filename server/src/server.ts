@@ -22,6 +22,8 @@ import { InferenceQueue } from './inferenceQueue.ts'
 import { createLogger, type Logger } from './log.ts'
 import { RateLimiter } from './rateLimit.ts'
 import { RoomRegistry } from './rooms.ts'
+import { FileRoomStore } from './roomStore.ts'
+import { scheduleSegment } from './segmentJobs.ts'
 import { loadTls, type TlsMaterial } from './tls.ts'
 import { UploadStore } from './uploads.ts'
 
@@ -75,7 +77,18 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     log,
     io,
     cases,
-    rooms: new RoomRegistry(),
+    rooms: new RoomRegistry(
+      cases,
+      modelName,
+      new FileRoomStore(join(config.dataDir, 'rooms'), (roomId, err) =>
+        log.error({ roomId, err: (err as Error).message }, 'room record not saved'),
+      ),
+      (room) => {
+        // Replay every segment's prompt log; the meshes go to whoever has joined meanwhile.
+        for (const segment of room.segments.values()) scheduleSegment(ctx, room, segment)
+        log.info({ roomId: room.id, segments: room.segments.size }, 'room restored')
+      },
+    ),
     queue: new InferenceQueue(config.executionProvider, (key, err) =>
       log.error({ job: key, err }, 'inference job failed'),
     ),
@@ -138,6 +151,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     async close() {
       await new Promise<void>((resolve) => io.close(() => resolve()))
       await ctx.queue.idle()
+      await ctx.rooms.flush()
       await ctx.uploads.close()
       if (ownsSegmenter) await segmenter?.release()
     },

@@ -19,9 +19,9 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  opts: StartOptions & { env?: Record<string, string> } = {},
+  opts: StartOptions & { env?: Record<string, string>; dataDir?: string } = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-server-'))
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fastsam-server-'))
   const config = loadConfig(['--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--tls', 'off'], {
     FASTSAM_LOG_LEVEL: 'silent',
     ...opts.env,
@@ -33,7 +33,8 @@ export async function startTestServer(
     dataDir,
     async close() {
       await server.close()
-      rmSync(dataDir, { recursive: true, force: true })
+      // A given data folder belongs to the caller (restart tests reuse it).
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

@@ -36,7 +36,7 @@ export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void
 
   handle(ctx, conn, 'case:open', caseOpenSchema, 'other', async ({ caseId }) => {
     const loaded = await ctx.cases.open(caseId)
-    const { room, token } = ctx.rooms.create(loaded, ctx.modelName)
+    const { room, token } = ctx.rooms.create(loaded)
     ctx.log.info(
       { roomId: room.id, caseId, dims: loaded.info.dims, loadMs: Math.round(loaded.loadMs) },
       'room created',
@@ -46,7 +46,7 @@ export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void
   })
 
   handle(ctx, conn, 'room:join', roomJoinSchema, 'other', async ({ roomId, token, displayName }) => {
-    const room = ctx.rooms.authorize(roomId, token)
+    const room = await ctx.rooms.authorize(roomId, token)
     if (displayName) conn.displayName = displayName
     await enterRoom(ctx, conn, room)
     return { snapshot: room.snapshot() }

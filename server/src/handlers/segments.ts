@@ -20,6 +20,7 @@ function roomOf(conn: Connection): Room {
 
 export function registerSegmentHandlers(ctx: ServerContext, conn: Connection): void {
   const historyChanged = (room: Room, segment: Segment): void => {
+    ctx.rooms.persist(room)
     ctx.io.to(room.channel).emit('segment:history', { segmentId: segment.id, ...segment.history() })
     scheduleSegment(ctx, room, segment)
   }
@@ -27,6 +28,7 @@ export function registerSegmentHandlers(ctx: ServerContext, conn: Connection): v
   handle(ctx, conn, 'segment:create', segmentCreateSchema, 'other', ({ name, color }) => {
     const room = roomOf(conn)
     const segment = room.createSegment(name, color)
+    ctx.rooms.persist(room)
     ctx.io.to(room.channel).emit('segment:changed', { ...segment.info })
     return { segment: { ...segment.info } }
   })
@@ -37,6 +39,7 @@ export function registerSegmentHandlers(ctx: ServerContext, conn: Connection): v
     if (name !== undefined) segment.info.name = name
     if (color !== undefined) segment.info.color = color
     if (visible !== undefined) segment.info.visible = visible
+    ctx.rooms.persist(room)
     ctx.io.to(room.channel).emit('segment:changed', { ...segment.info })
     return { segment: { ...segment.info } }
   })
@@ -46,6 +49,7 @@ export function registerSegmentHandlers(ctx: ServerContext, conn: Connection): v
     room.segment(segmentId)
     room.segments.delete(segmentId)
     ctx.queue.cancel(`${room.id}/${segmentId}`)
+    ctx.rooms.persist(room)
     ctx.io.to(room.channel).emit('segment:deleted', { segmentId })
     return {}
   })
