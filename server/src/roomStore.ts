@@ -15,6 +15,15 @@ export interface RoomStore {
   flush(): Promise<void>
 }
 
+/** A store several server nodes share (Redis): versioned records, compare-and-set, change notices. */
+export interface SharedRoomStore extends RoomStore {
+  loadVersioned(roomId: string): Promise<{ record: RoomRecord; version: number } | null>
+  /** Writes `record` if the stored version is still `expected`; the new version, or null on a lost race. */
+  compareAndSet(record: RoomRecord, expected: number): Promise<number | null>
+  /** Tells the other nodes that the room changed. */
+  announce(roomId: string): void
+}
+
 export class FileRoomStore implements RoomStore {
   /** per room: the last write in the chain. */
   private readonly writing = new Map<string, Promise<void>>()

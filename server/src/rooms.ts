@@ -8,13 +8,14 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   type MemberInfo,
+  type PromptRecord,
   type RoomSnapshot,
   type SegmentInfo,
 } from '@fastsam-xr/protocol'
 import type { CaseStore, LoadedCase } from './caseStore.ts'
 import { ProtocolFailure } from './failure.ts'
 import { hashToken, ROOM_RECORD_VERSION, tokenMatchesHash, type RoomRecord } from './roomRecord.ts'
-import type { RoomStore } from './roomStore.ts'
+import type { RoomStore, SharedRoomStore } from './roomStore.ts'
 import { Segment } from './segment.ts'
 
 /** Distinct default colours for new segments. */
@@ -38,6 +39,8 @@ export class Room {
   private nextSeq = 1
   private segmentCounter = 0
   lastActive = Date.now()
+  /** version of the shared record this state corresponds to (multi-node mode; 0 = never stored). */
+  version = 0
 
   constructor(
     readonly id: string,
@@ -79,15 +82,39 @@ export class Room {
   /** A room rebuilt from its record; its masks are replayed from the prompt logs. */
   static fromRecord(record: RoomRecord, loaded: LoadedCase, model: string | null): Room {
     const room = new Room(record.roomId, record.tokenSha256, loaded, model)
-    room.nextSeq = record.nextSeq
-    room.segmentCounter = record.segmentCounter
+    room.applyRecord(record)
+    return room
+  }
+
+  /**
+   * Brings this room up to `record` (a newer state written by another node, or a rollback), keeping
+   * the mask state of segments whose logs did not change. Returns the segments whose prompt history
+   * changed (to fold again).
+   */
+  applyRecord(record: RoomRecord): Segment[] {
+    this.nextSeq = record.nextSeq
+    this.segmentCounter = record.segmentCounter
+    const changed: Segment[] = []
+    const keep = new Set(record.segments.map((s) => s.info.segmentId))
+    for (const id of [...this.segments.keys()]) if (!keep.has(id)) this.segments.delete(id)
+    const sameLog = (a: PromptRecord[], b: PromptRecord[]): boolean =>
+      a.length === b.length && a.every((p, n) => p.seq === b[n].seq)
     for (const s of record.segments) {
-      const segment = new Segment({ ...s.info })
+      let segment = this.segments.get(s.info.segmentId)
+      if (!segment) {
+        segment = new Segment({ ...s.info })
+        this.segments.set(segment.id, segment)
+      }
+      segment.info = { ...s.info }
+      if (!sameLog(segment.prompts, s.prompts) || segment.mesh === null) changed.push(segment)
       segment.prompts = s.prompts.map((p) => ({ ...p }))
       segment.redoStack = s.redo.map((p) => ({ ...p }))
-      room.segments.set(segment.id, segment)
     }
-    return room
+    // Keep the record's segment order.
+    const ordered = record.segments.map((s) => this.segments.get(s.info.segmentId)!)
+    this.segments.clear()
+    for (const seg of ordered) this.segments.set(seg.id, seg)
+    return changed
   }
 
   takeSeq(): number {
@@ -136,32 +163,95 @@ export class Room {
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>()
   private readonly restoring = new Map<string, Promise<Room | null>>()
+  /** per room: the tail of its mutation chain (mutations of one room never interleave). */
+  private readonly locks = new Map<string, Promise<unknown>>()
 
   constructor(
     private readonly cases: CaseStore,
     private readonly model: string | null,
     private readonly store: RoomStore | null,
-    /** called with a room rebuilt from its record (to replay its masks). */
-    private readonly onRestored: (room: Room) => void,
+    /** called with segments whose logs changed outside this node's handlers (restore, other nodes). */
+    private readonly onChanged: (room: Room, segments: Segment[]) => void,
   ) {}
 
   get size(): number {
     return this.rooms.size
   }
 
-  create(loaded: LoadedCase): { room: Room; token: string } {
+  private get shared(): SharedRoomStore | null {
+    return this.store && 'compareAndSet' in this.store ? (this.store as SharedRoomStore) : null
+  }
+
+  async create(loaded: LoadedCase): Promise<{ room: Room; token: string }> {
     const id = randomBytes(9).toString('base64url')
     const token = randomBytes(32).toString('base64url')
     const room = new Room(id, hashToken(token), loaded, this.model)
     this.rooms.set(id, room)
-    this.persist(room)
+    await this.store_(room)
     return { room, token }
   }
 
-  /** Stores the room's record (fire and forget; `flush` waits). Rooms of uploads are not kept. */
-  persist(room: Room): void {
-    if (!this.store || room.loaded.info.kind === 'upload') return
-    void this.store.save(room.record())
+  /** Writes the room's record: compare-and-set on a shared store, fire-and-forget on a file store. */
+  private async store_(room: Room): Promise<boolean> {
+    if (!this.store || room.loaded.info.kind === 'upload') return true
+    const shared = this.shared
+    if (!shared) {
+      void this.store.save(room.record())
+      return true
+    }
+    const version = await shared.compareAndSet(room.record(), room.version)
+    if (version === null) return false
+    room.version = version
+    shared.announce(room.id)
+    return true
+  }
+
+  /**
+   * Runs `change` on the room and stores the result. With a shared store (several nodes) the room
+   * is first brought up to the stored version, and a write that lost a race is rolled back and
+   * retried on the newer state. `change` may throw (a ProtocolFailure): nothing is stored then.
+   */
+  mutate<T>(room: Room, change: () => T): Promise<T> {
+    return this.locked(room, async () => {
+      for (let attempt = 0; attempt < 8; attempt++) {
+        await this.sync(room)
+        const before = room.record()
+        const result = change()
+        if (await this.store_(room)) return result
+        room.applyRecord(before)
+      }
+      throw new ProtocolFailure('internal', 'the room is changing too fast; try again')
+    })
+  }
+
+  /** Runs `task` after every earlier locked task of the room. */
+  private locked<T>(room: Room, task: () => Promise<T>): Promise<T> {
+    const tail = this.locks.get(room.id) ?? Promise.resolve()
+    const next = tail.then(task, task)
+    this.locks.set(room.id, next)
+    void next
+      .finally(() => {
+        if (this.locks.get(room.id) === next) this.locks.delete(room.id)
+      })
+      .catch(() => {})
+    return next
+  }
+
+  /** Multi-node: pulls a newer stored state of the room (written by another node). */
+  async sync(room: Room): Promise<void> {
+    const shared = this.shared
+    if (!shared) return
+    const stored = await shared.loadVersioned(room.id)
+    if (!stored || stored.version <= room.version) return
+    const changed = room.applyRecord(stored.record)
+    room.version = stored.version
+    if (changed.length) this.onChanged(room, changed)
+  }
+
+  /** Another node announced a change of `roomId`: catch up if this node holds the room. */
+  async remoteChanged(roomId: string): Promise<void> {
+    const room = this.rooms.get(roomId)
+    if (room) await this.locked(room, () => this.sync(room)).catch(() => {})
   }
 
   async flush(): Promise<void> {
@@ -172,13 +262,17 @@ export class RoomRegistry {
     let p = this.restoring.get(roomId)
     if (!p) {
       p = (async () => {
-        const record = await this.store?.load(roomId)
-        if (!record) return null
-        const loaded = await this.cases.open(record.caseId).catch(() => null)
+        const shared = this.shared
+        const stored = shared
+          ? await shared.loadVersioned(roomId)
+          : await this.store?.load(roomId).then((record) => (record ? { record, version: 0 } : null))
+        if (!stored) return null
+        const loaded = await this.cases.open(stored.record.caseId).catch(() => null)
         if (!loaded) return null
-        const room = Room.fromRecord(record, loaded, this.model)
+        const room = Room.fromRecord(stored.record, loaded, this.model)
+        room.version = stored.version
         this.rooms.set(room.id, room)
-        this.onRestored(room)
+        this.onChanged(room, [...room.segments.values()])
         return room
       })().finally(() => this.restoring.delete(roomId))
       this.restoring.set(roomId, p)
@@ -187,13 +281,14 @@ export class RoomRegistry {
   }
 
   /**
-   * The room, if `token` opens it: from memory, or rebuilt from its stored record (after a restart).
-   * The same error for an unknown room and a wrong token.
+   * The room, if `token` opens it: from memory, or rebuilt from its stored record (after a restart,
+   * or a room another node created). The same error for an unknown room and a wrong token.
    */
   async authorize(roomId: string, token: string): Promise<Room> {
     const room = this.rooms.get(roomId) ?? (await this.restore(roomId))
     if (!room || !room.tokenMatches(token))
       throw new ProtocolFailure('forbidden', 'no room with that id and token')
+    await this.sync(room)
     return room
   }
 

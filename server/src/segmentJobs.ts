@@ -37,9 +37,8 @@ async function runSegmentJob(
       { roomId: room.id, segmentId: segment.id, seq: err.seq, code: failure.error.code },
       'prompt withdrawn',
     )
-    segment.withdraw(err.seq)
-    ctx.rooms.persist(room)
-    ctx.io.to(room.channel).emit('segment:failed', {
+    await ctx.rooms.mutate(room, () => room.segments.get(segment.id)?.withdraw(err.seq))
+    ctx.io.local.to(room.channel).emit('segment:failed', {
       segmentId: segment.id,
       withdrawnSeqs: [err.seq],
       error:
@@ -47,7 +46,7 @@ async function runSegmentJob(
           ? { code: 'inference-failed', message: 'the model failed on this prompt' }
           : failure.error,
     })
-    ctx.io.to(room.channel).emit('segment:history', { segmentId: segment.id, ...segment.history() })
+    ctx.io.local.to(room.channel).emit('segment:history', { segmentId: segment.id, ...segment.history() })
     scheduleSegment(ctx, room, segment)
     return
   }
@@ -74,7 +73,8 @@ async function runSegmentJob(
     },
   }
   segment.mesh = update
-  ctx.io.to(room.channel).emit('segment:mesh', update)
+  // Every node folds the shared log for its own clients (multi-node: identical meshes).
+  ctx.io.local.to(room.channel).emit('segment:mesh', update)
   ctx.log.info(
     {
       roomId: room.id,

@@ -83,10 +83,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       new FileRoomStore(join(config.dataDir, 'rooms'), (roomId, err) =>
         log.error({ roomId, err: (err as Error).message }, 'room record not saved'),
       ),
-      (room) => {
-        // Replay every segment's prompt log; the meshes go to whoever has joined meanwhile.
-        for (const segment of room.segments.values()) scheduleSegment(ctx, room, segment)
-        log.info({ roomId: room.id, segments: room.segments.size }, 'room restored')
+      (room, segments) => {
+        // Replay the changed prompt logs; the meshes go to this node's clients in the room.
+        for (const segment of segments) scheduleSegment(ctx, room, segment)
+        log.info({ roomId: room.id, segments: segments.length }, 'room state caught up')
       },
     ),
     queue: new InferenceQueue(config.executionProvider, (key, err) =>

@@ -36,7 +36,7 @@ export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void
 
   handle(ctx, conn, 'case:open', caseOpenSchema, 'other', async ({ caseId }) => {
     const loaded = await ctx.cases.open(caseId)
-    const { room, token } = ctx.rooms.create(loaded)
+    const { room, token } = await ctx.rooms.create(loaded)
     ctx.log.info(
       { roomId: room.id, caseId, dims: loaded.info.dims, loadMs: Math.round(loaded.loadMs) },
       'room created',

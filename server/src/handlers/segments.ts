@@ -20,74 +20,86 @@ function roomOf(conn: Connection): Room {
 
 export function registerSegmentHandlers(ctx: ServerContext, conn: Connection): void {
   const historyChanged = (room: Room, segment: Segment): void => {
-    ctx.rooms.persist(room)
     ctx.io.to(room.channel).emit('segment:history', { segmentId: segment.id, ...segment.history() })
     scheduleSegment(ctx, room, segment)
   }
 
-  handle(ctx, conn, 'segment:create', segmentCreateSchema, 'other', ({ name, color }) => {
+  handle(ctx, conn, 'segment:create', segmentCreateSchema, 'other', async ({ name, color }) => {
     const room = roomOf(conn)
-    const segment = room.createSegment(name, color)
-    ctx.rooms.persist(room)
+    const segment = await ctx.rooms.mutate(room, () => room.createSegment(name, color))
     ctx.io.to(room.channel).emit('segment:changed', { ...segment.info })
     return { segment: { ...segment.info } }
   })
 
-  handle(ctx, conn, 'segment:update', segmentUpdateSchema, 'other', ({ segmentId, name, color, visible }) => {
-    const room = roomOf(conn)
-    const segment = room.segment(segmentId)
-    if (name !== undefined) segment.info.name = name
-    if (color !== undefined) segment.info.color = color
-    if (visible !== undefined) segment.info.visible = visible
-    ctx.rooms.persist(room)
-    ctx.io.to(room.channel).emit('segment:changed', { ...segment.info })
-    return { segment: { ...segment.info } }
-  })
+  handle(
+    ctx,
+    conn,
+    'segment:update',
+    segmentUpdateSchema,
+    'other',
+    async ({ segmentId, name, color, visible }) => {
+      const room = roomOf(conn)
+      const segment = await ctx.rooms.mutate(room, () => {
+        const s = room.segment(segmentId)
+        if (name !== undefined) s.info.name = name
+        if (color !== undefined) s.info.color = color
+        if (visible !== undefined) s.info.visible = visible
+        return s
+      })
+      ctx.io.to(room.channel).emit('segment:changed', { ...segment.info })
+      return { segment: { ...segment.info } }
+    },
+  )
 
-  handle(ctx, conn, 'segment:delete', segmentRefSchema, 'other', ({ segmentId }) => {
+  handle(ctx, conn, 'segment:delete', segmentRefSchema, 'other', async ({ segmentId }) => {
     const room = roomOf(conn)
-    room.segment(segmentId)
-    room.segments.delete(segmentId)
+    await ctx.rooms.mutate(room, () => {
+      room.segment(segmentId)
+      room.segments.delete(segmentId)
+    })
     ctx.queue.cancel(`${room.id}/${segmentId}`)
-    ctx.rooms.persist(room)
     ctx.io.to(room.channel).emit('segment:deleted', { segmentId })
     return {}
   })
 
-  handle(ctx, conn, 'segment:prompt', promptSchema, 'prompt', ({ segmentId, pointWorldRas, positive }) => {
-    const room = roomOf(conn)
-    const segment = room.segment(segmentId)
-    if (!ctx.segmenter)
-      throw new ProtocolFailure('no-model', 'this server runs without a model (start it with --model DIR)')
-    if (!insideVolume(room.loaded.volume, pointWorldRas))
-      throw new ProtocolFailure('out-of-volume', 'the point lies outside the volume')
-    const seq = room.takeSeq()
-    segment.addPrompt({ seq, pointWorldRas, positive, clientId: conn.clientId })
-    historyChanged(room, segment)
-    return { seq, ...segment.history() }
-  })
+  handle(
+    ctx,
+    conn,
+    'segment:prompt',
+    promptSchema,
+    'prompt',
+    async ({ segmentId, pointWorldRas, positive }) => {
+      const room = roomOf(conn)
+      if (!ctx.segmenter)
+        throw new ProtocolFailure('no-model', 'this server runs without a model (start it with --model DIR)')
+      if (!insideVolume(room.loaded.volume, pointWorldRas))
+        throw new ProtocolFailure('out-of-volume', 'the point lies outside the volume')
+      const { segment, seq } = await ctx.rooms.mutate(room, () => {
+        const s = room.segment(segmentId)
+        const n = room.takeSeq()
+        s.addPrompt({ seq: n, pointWorldRas, positive, clientId: conn.clientId })
+        return { segment: s, seq: n }
+      })
+      historyChanged(room, segment)
+      return { seq, ...segment.history() }
+    },
+  )
 
-  handle(ctx, conn, 'segment:undo', segmentRefSchema, 'prompt', ({ segmentId }) => {
-    const room = roomOf(conn)
-    const segment = room.segment(segmentId)
-    segment.undo()
-    historyChanged(room, segment)
-    return segment.history()
-  })
-
-  handle(ctx, conn, 'segment:redo', segmentRefSchema, 'prompt', ({ segmentId }) => {
-    const room = roomOf(conn)
-    const segment = room.segment(segmentId)
-    segment.redo()
-    historyChanged(room, segment)
-    return segment.history()
-  })
-
-  handle(ctx, conn, 'segment:reset', segmentRefSchema, 'prompt', ({ segmentId }) => {
-    const room = roomOf(conn)
-    const segment = room.segment(segmentId)
-    segment.reset()
-    historyChanged(room, segment)
-    return segment.history()
-  })
+  const historyEdit = (
+    event: 'segment:undo' | 'segment:redo' | 'segment:reset',
+    edit: (s: Segment) => void,
+  ): void =>
+    handle(ctx, conn, event, segmentRefSchema, 'prompt', async ({ segmentId }) => {
+      const room = roomOf(conn)
+      const segment = await ctx.rooms.mutate(room, () => {
+        const s = room.segment(segmentId)
+        edit(s)
+        return s
+      })
+      historyChanged(room, segment)
+      return segment.history()
+    })
+  historyEdit('segment:undo', (s) => s.undo())
+  historyEdit('segment:redo', (s) => s.redo())
+  historyEdit('segment:reset', (s) => s.reset())
 }
