@@ -1,0 +1,129 @@
+/**
+ * A real evaluation through the runtime on two small shared pairs (MONAI anatomical, LAS, and its
+ * reoriented/moved copy) with the golden-weight export. The golden model segments noise, so only the
+ * machinery is asserted: the report's structure, the crop rule, the click sequence, and that the loop
+ * is the spec §8.3 one — replayed by hand through the Segmenter API (newest click alone + previous
+ * low-res logits) it gives the same Dice.
+ */
+import { Segmenter } from '@fastsam-xr/runtime'
+import { applyAffine, readVolume } from '@fastsam-xr/volume'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { goldenModelDir } from '../../../test/support/goldenModel.ts'
+import { sharedData } from '../../../test/support/paths.ts'
+import { gtCentreCrop } from '../src/crop.ts'
+import { dice } from '../src/dice.ts'
+import { evaluatePairs } from '../src/evaluate.ts'
+import { findPairs } from '../src/pairs.ts'
+import type { EvalReport } from '../src/report.ts'
+import { labelGeometry, targetWindow } from '../src/targets.ts'
+
+let seg: Segmenter
+const pairs = findPairs(sharedData('volumes', 'monai'))
+let report: EvalReport
+
+beforeAll(async () => {
+  seg = await Segmenter.load(await goldenModelDir('fastsam3d'), { cacheBytes: 0 })
+  report = await evaluatePairs(seg, pairs, {
+    clicks: [1, 2, 5],
+    crop: 'gt-center',
+    seed: 2023,
+    minVoxels: 10,
+  })
+})
+
+afterAll(async () => {
+  await seg?.release()
+})
+
+describe('evaluatePairs (golden model, monai pairs)', () => {
+  it('reports every target with per-click Dice in the crop and on the whole volume, and the baseline', () => {
+    expect(report.clicks).toEqual([1, 2, 5])
+    expect(report.skipped).toEqual([])
+    expect(report.cases.map((c) => [c.case, c.label, c.labelName])).toEqual([
+      ['monai/anatomical', 1, 'mask'],
+      ['monai/reoriented_anat_moved', 1, 'mask'],
+    ])
+    for (const c of report.cases) {
+      expect(c.dicePerClick).toHaveLength(5)
+      expect(c.diceWholePerClick).toHaveLength(5)
+      for (const d of [...c.dicePerClick, ...c.diceWholePerClick]) expect(d >= 0 && d <= 1).toBe(true)
+      expect(Object.keys(c.dice)).toEqual(['1', '2', '5'])
+      expect(c.dice['5']).toBe(c.dicePerClick[4])
+      expect(c.voxelsInCrop).toBe(c.voxels) // small brains fit in 192 mm
+      expect(c.clicks[0]).toMatchObject({ positive: true, method: 'ritm' })
+      expect(c.clicks.map((k) => k.method)).toEqual(['ritm', 'ritm', 'random', 'random', 'random'])
+      for (const k of c.clicks)
+        expect(k.point.every((v) => Number.isInteger(v) && v >= 0 && v < 128)).toBe(true)
+      // the baseline starts from the very same click
+      expect(c.baseline!.clicks[0]).toEqual(c.clicks[0])
+      expect(Object.keys(c.baseline!.dice)).toEqual(['1', '2', '5'])
+    }
+    const mean1 = (report.cases[0].dice['1']! + report.cases[1].dice['1']!) / 2
+    expect(report.mean['1']).toBeCloseTo(mean1, 12)
+    expect(report.protocol).toMatchObject({
+      crop: 'gt-center',
+      seed: 2023,
+      clickThresholdLogit: 0.5,
+      cropSize: 128,
+    })
+    expect(report.caseMeans['monai/anatomical'].targets).toBe(1)
+  })
+
+  it('the crop is the GT-centred one and the loop is newest click + previous logits (replayed by hand)', async () => {
+    const c = report.cases[1]
+    const [image, label] = await Promise.all([readVolume(pairs[1].image), readVolume(pairs[1].label)])
+    const g = labelGeometry(label, 1.5)
+    const crop = gtCentreCrop(g, g.targets[0], 128)
+    expect(c.cropStart).toEqual(crop.start)
+    const gt = targetWindow(g, 1, crop.start, 128)
+    const enc = await seg.encode(image, crop.centreWorldRas)
+    let low: Float32Array | undefined
+    const dices: number[] = []
+    for (const k of c.clicks) {
+      const r = await seg.decode(
+        enc,
+        [{ pointWorldRas: applyAffine(enc.crop.cropAffine, k.point), positive: k.positive }],
+        low,
+      )
+      low = r.lowResLogits
+      dices.push(dice(seg.cropMask(low), gt))
+    }
+    expect(dices).toEqual(c.dicePerClick)
+    // the whole-volume Dice: the same mask pasted onto the label's grid
+    const whole = seg.toMask(enc, low!, label)
+    const truth = Uint8Array.from(label.data as ArrayLike<number>, (v) => +(v === 1))
+    expect(dice(whole, truth)).toBe(c.diceWholePerClick[4])
+  })
+
+  it('first-click crop: the crop is centred on the first click; small targets are skipped and reported', async () => {
+    const r = await evaluatePairs(seg, pairs, {
+      clicks: [1, 2],
+      crop: 'first-click',
+      seed: 7,
+      minVoxels: 1000,
+    })
+    expect(r.skipped).toEqual([
+      {
+        case: 'monai/anatomical',
+        label: 1,
+        name: 'mask',
+        voxels: 586,
+        reason: '586 voxel(s) at 1.5 mm (< 1000)',
+      },
+    ])
+    expect(r.cases).toHaveLength(1)
+    expect(r.cases[0].clicks[0]).toEqual({ point: [64, 64, 64], positive: true, method: 'ritm' })
+    expect(r.protocol.crop).toBe('first-click')
+  })
+
+  it('bad options are typed errors', async () => {
+    await expect(
+      evaluatePairs(seg, pairs, { clicks: [3, 1], crop: 'gt-center', seed: 1, minVoxels: 10 }),
+    ).rejects.toMatchObject({ code: 'bad-argument' })
+    await expect(
+      evaluatePairs(seg, [], { clicks: [1], crop: 'gt-center', seed: 1, minVoxels: 10 }),
+    ).rejects.toMatchObject({
+      code: 'no-pairs',
+    })
+  })
+})
