@@ -10,6 +10,8 @@
  *   --data  FASTSAM_DATA   state folder: cases/, uploads/, tls/ (default ~/.fastsam-xr)
  *   --tls   FASTSAM_TLS    auto | off (default off for `serve`, auto for `start`)
  *   --tls-cert / --tls-key FASTSAM_TLS_CERT / FASTSAM_TLS_KEY: given PEM files (implies TLS)
+ *   --redis FASTSAM_REDIS  redis://host:port: several nodes share rooms (Socket.IO Redis adapter,
+ *                           room records in Redis instead of <data>/rooms/)
  *   limits (environment only): FASTSAM_MAX_VOXELS, FASTSAM_MAX_UPLOAD_BYTES, FASTSAM_UPLOAD_RESUME_S
  */
 import { existsSync } from 'node:fs'
@@ -38,6 +40,8 @@ export interface ServerConfig {
   maxUploadBytes: number
   /** seconds an interrupted upload stays resumable before its temporary file is deleted. */
   uploadResumeS: number
+  /** Redis URL for several nodes (Socket.IO Redis adapter + room records in Redis), or null. */
+  redisUrl: string | null
   /** pino level ('silent' in tests). */
   logLevel: string
 }
@@ -62,6 +66,13 @@ function positiveNumber(text: string | undefined, source: string): number | unde
   if (!(v > 0) || !Number.isFinite(v))
     throw new ConfigError(`${source} expects a positive number (got '${text}')`)
   return v
+}
+
+function parseRedisUrl(given: [string, string] | undefined): string | null {
+  if (!given) return null
+  if (!/^rediss?:\/\/[^\s]+$/.test(given[0]))
+    throw new ConfigError(`${given[1]} expects redis://host:port (got '${given[0]}')`)
+  return given[0]
 }
 
 function parseDevice(text: string, source: string): ExecutionDevice {
@@ -111,6 +122,7 @@ export function loadConfig(
     '--tls-cert',
     '--tls-key',
     '--log-level',
+    '--redis',
   ])
   for (let n = 0; n < argv.length; n++) {
     const arg = argv[n]
@@ -162,6 +174,7 @@ export function loadConfig(
     maxVoxels: positiveNumber(env.FASTSAM_MAX_VOXELS, 'FASTSAM_MAX_VOXELS') ?? 512 * 512 * 1000,
     maxUploadBytes: positiveNumber(env.FASTSAM_MAX_UPLOAD_BYTES, 'FASTSAM_MAX_UPLOAD_BYTES') ?? 1 << 30,
     uploadResumeS: positiveNumber(env.FASTSAM_UPLOAD_RESUME_S, 'FASTSAM_UPLOAD_RESUME_S') ?? 60,
+    redisUrl: parseRedisUrl(pick('--redis', 'FASTSAM_REDIS')),
     logLevel: pick('--log-level', 'FASTSAM_LOG_LEVEL')?.[0] ?? 'info',
   }
 }

@@ -10,7 +10,13 @@ import type { RateLimiter } from './rateLimit.ts'
 import type { Room, RoomRegistry } from './rooms.ts'
 import type { UploadStore } from './uploads.ts'
 
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents>
+/** Between server nodes (through the Redis adapter). */
+export interface InterServerEvents {
+  /** a room's stored record changed: nodes holding it catch up. */
+  'room:changed': (roomId: string) => void
+}
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>
 export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>
 
 export interface ServerContext {

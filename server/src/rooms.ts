@@ -106,7 +106,8 @@ export class Room {
         this.segments.set(segment.id, segment)
       }
       segment.info = { ...s.info }
-      if (!sameLog(segment.prompts, s.prompts) || segment.mesh === null) changed.push(segment)
+      if (!sameLog(segment.prompts, s.prompts) || (segment.mesh === null && s.prompts.length > 0))
+        changed.push(segment)
       segment.prompts = s.prompts.map((p) => ({ ...p }))
       segment.redoStack = s.redo.map((p) => ({ ...p }))
     }

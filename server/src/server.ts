@@ -7,6 +7,8 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { createAdapter } from '@socket.io/redis-adapter'
+import { createClient, type RedisClientType } from 'redis'
 import { Server } from 'socket.io'
 import { LIMITS, PROTOCOL_VERSION } from '@fastsam-xr/protocol'
 import { Segmenter } from '@fastsam-xr/runtime'
@@ -22,6 +24,7 @@ import { InferenceQueue } from './inferenceQueue.ts'
 import { createLogger, type Logger } from './log.ts'
 import { RateLimiter } from './rateLimit.ts'
 import { RoomRegistry } from './rooms.ts'
+import { RedisRoomStore } from './redisRoomStore.ts'
 import { FileRoomStore } from './roomStore.ts'
 import { scheduleSegment } from './segmentJobs.ts'
 import { loadTls, type TlsMaterial } from './tls.ts'
@@ -71,24 +74,24 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     cors: { origin: true },
     serveClient: false,
   })
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null
+  if (redis) io.adapter(createAdapter(redis.pub, redis.sub))
+  const roomStore = redis
+    ? new RedisRoomStore(redis.data, (roomId) => io.serverSideEmit('room:changed', roomId))
+    : new FileRoomStore(join(config.dataDir, 'rooms'), (roomId, err) =>
+        log.error({ roomId, err: (err as Error).message }, 'room record not saved'),
+      )
   const cases = new CaseStore(config.demoPath, join(config.dataDir, 'cases'), config.maxVoxels)
   const ctx: ServerContext = {
     config,
     log,
     io,
     cases,
-    rooms: new RoomRegistry(
-      cases,
-      modelName,
-      new FileRoomStore(join(config.dataDir, 'rooms'), (roomId, err) =>
-        log.error({ roomId, err: (err as Error).message }, 'room record not saved'),
-      ),
-      (room, segments) => {
-        // Replay the changed prompt logs; the meshes go to this node's clients in the room.
-        for (const segment of segments) scheduleSegment(ctx, room, segment)
-        log.info({ roomId: room.id, segments: segments.length }, 'room state caught up')
-      },
-    ),
+    rooms: new RoomRegistry(cases, modelName, roomStore, (room, segments) => {
+      // Replay the changed prompt logs; the meshes go to this node's clients in the room.
+      for (const segment of segments) scheduleSegment(ctx, room, segment)
+      log.info({ roomId: room.id, segments: segments.length }, 'room state caught up')
+    }),
     queue: new InferenceQueue(config.executionProvider, (key, err) =>
       log.error({ job: key, err }, 'inference job failed'),
     ),
@@ -105,6 +108,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   }
   const requestHandler = createRequestHandler(ctx)
 
+  io.on('room:changed', (roomId) => void ctx.rooms.remoteChanged(roomId))
   io.on('connection', (socket) => {
     const conn: Connection = {
       clientId: randomBytes(6).toString('base64url'),
@@ -153,7 +157,34 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       await ctx.queue.idle()
       await ctx.rooms.flush()
       await ctx.uploads.close()
+      if (redis) await Promise.all([redis.pub, redis.sub, redis.data].map((c) => c.close().catch(() => {})))
       if (ownsSegmenter) await segmenter?.release()
     },
   }
+}
+
+interface RedisClients {
+  pub: RedisClientType
+  sub: RedisClientType
+  data: RedisClientType
+}
+
+/** Three connections (adapter publish, adapter subscribe, room records); a clear error when unreachable. */
+async function connectRedis(url: string, log: Logger): Promise<RedisClients> {
+  const make = (): RedisClientType => {
+    const c: RedisClientType = createClient({
+      url,
+      socket: { connectTimeout: 5000, reconnectStrategy: (retries) => (retries > 20 ? false : 250) },
+    })
+    c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection problem'))
+    return c
+  }
+  const clients = { pub: make(), sub: make(), data: make() }
+  try {
+    await Promise.all(Object.values(clients).map((c) => c.connect()))
+  } catch (err) {
+    for (const c of Object.values(clients)) c.destroy()
+    throw new Error(`cannot reach Redis at ${url}: ${(err as Error).message}`)
+  }
+  return clients
 }
