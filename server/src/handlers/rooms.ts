@@ -38,7 +38,13 @@ export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void
     const loaded = await ctx.cases.open(caseId)
     const { room, token } = await ctx.rooms.create(loaded)
     ctx.log.info(
-      { roomId: room.id, caseId, dims: loaded.info.dims, loadMs: Math.round(loaded.loadMs) },
+      // Data-folder case ids come from file names, which may name a patient: log the kind only.
+      {
+        roomId: room.id,
+        caseKind: loaded.info.kind,
+        dims: loaded.info.dims,
+        loadMs: Math.round(loaded.loadMs),
+      },
       'room created',
     )
     await enterRoom(ctx, conn, room)
