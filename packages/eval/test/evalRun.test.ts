@@ -5,16 +5,18 @@
  * is the spec §8.3 one — replayed by hand through the Segmenter API (newest click alone + previous
  * low-res logits) it gives the same Dice.
  */
-import { Segmenter } from '@fastsam-xr/runtime'
+import { Segmenter, upsampleThreshold } from '@fastsam-xr/runtime'
 import { applyAffine, readVolume } from '@fastsam-xr/volume'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { goldenModelDir } from '../../../test/support/goldenModel.ts'
 import { sharedData } from '../../../test/support/paths.ts'
+import { nextClick, type Click } from '../src/clicks.ts'
 import { gtCentreCrop } from '../src/crop.ts'
 import { dice } from '../src/dice.ts'
 import { evaluatePairs } from '../src/evaluate.ts'
 import { findPairs } from '../src/pairs.ts'
 import type { EvalReport } from '../src/report.ts'
+import { Rng } from '../src/rng.ts'
 import { labelGeometry, targetWindow } from '../src/targets.ts'
 
 let seg: Segmenter
@@ -93,6 +95,33 @@ describe('evaluatePairs (golden model, monai pairs)', () => {
     const whole = seg.toMask(enc, low!, label)
     const truth = Uint8Array.from(label.data as ArrayLike<number>, (v) => +(v === 1))
     expect(dice(whole, truth)).toBe(c.diceWholePerClick[4])
+  })
+
+  it('clicks come from the upsampled logits > 0.5 (the official quirk), one random stream per target', async () => {
+    const c = report.cases[0]
+    const [image, label] = await Promise.all([readVolume(pairs[0].image), readVolume(pairs[0].label)])
+    const g = labelGeometry(label, 1.5)
+    const crop = gtCentreCrop(g, g.targets[0], 128)
+    const gt = targetWindow(g, 1, crop.start, 128)
+    const enc = await seg.encode(image, crop.centreWorldRas)
+    /** The click sequence regenerated from the target's own stream, at a given click threshold. */
+    const replay = async (threshold: number): Promise<Click[]> => {
+      const rng = new Rng(2023, 'monai/anatomical#1#model')
+      const clicks: Click[] = []
+      let low: Float32Array | undefined
+      let pred: Uint8Array | null = null
+      for (let k = 0; k < 5; k++) {
+        const click = nextClick(pred, gt, [128, 128, 128], k, rng)!
+        clicks.push(click)
+        const pointWorldRas = applyAffine(enc.crop.cropAffine, click.point)
+        low = (await seg.decode(enc, [{ pointWorldRas, positive: click.positive }], low)).lowResLogits
+        pred = upsampleThreshold(low, 32, 128, threshold)
+      }
+      return clicks
+    }
+    expect(await replay(0.5)).toEqual(c.clicks)
+    // control: with the served threshold (0) the golden model's noise gives other clicks
+    expect(await replay(0)).not.toEqual(c.clicks)
   })
 
   it('first-click crop: the crop is centred on the first click; small targets are skipped and reported', async () => {
