@@ -100,6 +100,17 @@ export class CaseStore {
     return p
   }
 
+  /** Forgets loaded cases no room uses (they are read again when opened). Uploads stay. */
+  releaseExcept(inUse: Set<string>): number {
+    let released = 0
+    for (const caseId of [...this.loaded.keys()])
+      if (!inUse.has(caseId) && !this.uploads.has(caseId)) {
+        this.loaded.delete(caseId)
+        released++
+      }
+    return released
+  }
+
   private async load(caseId: string): Promise<LoadedCase> {
     const t0 = performance.now()
     const source = this.uploads.get(caseId) ?? (await this.sources()).find((s) => s.summary.caseId === caseId)

@@ -12,7 +12,8 @@
  *   --tls-cert / --tls-key FASTSAM_TLS_CERT / FASTSAM_TLS_KEY: given PEM files (implies TLS)
  *   --redis FASTSAM_REDIS  redis://host:port: several nodes share rooms (Socket.IO Redis adapter,
  *                           room records in Redis instead of <data>/rooms/)
- *   limits (environment only): FASTSAM_MAX_VOXELS, FASTSAM_MAX_UPLOAD_BYTES, FASTSAM_UPLOAD_RESUME_S
+ *   limits (environment only): FASTSAM_MAX_VOXELS, FASTSAM_MAX_UPLOAD_BYTES, FASTSAM_UPLOAD_RESUME_S,
+ *   FASTSAM_ROOM_IDLE_S
  */
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
@@ -40,6 +41,8 @@ export interface ServerConfig {
   maxUploadBytes: number
   /** seconds an interrupted upload stays resumable before its temporary file is deleted. */
   uploadResumeS: number
+  /** seconds a room without members stays in memory (it stays stored and is restored on join). */
+  roomIdleS: number
   /** Redis URL for several nodes (Socket.IO Redis adapter + room records in Redis), or null. */
   redisUrl: string | null
   /** pino level ('silent' in tests). */
@@ -174,6 +177,7 @@ export function loadConfig(
     maxVoxels: positiveNumber(env.FASTSAM_MAX_VOXELS, 'FASTSAM_MAX_VOXELS') ?? 512 * 512 * 1000,
     maxUploadBytes: positiveNumber(env.FASTSAM_MAX_UPLOAD_BYTES, 'FASTSAM_MAX_UPLOAD_BYTES') ?? 1 << 30,
     uploadResumeS: positiveNumber(env.FASTSAM_UPLOAD_RESUME_S, 'FASTSAM_UPLOAD_RESUME_S') ?? 60,
+    roomIdleS: positiveNumber(env.FASTSAM_ROOM_IDLE_S, 'FASTSAM_ROOM_IDLE_S') ?? 30 * 60,
     redisUrl: parseRedisUrl(pick('--redis', 'FASTSAM_REDIS')),
     logLevel: pick('--log-level', 'FASTSAM_LOG_LEVEL')?.[0] ?? 'info',
   }

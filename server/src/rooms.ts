@@ -213,6 +213,7 @@ export class RoomRegistry {
    * retried on the newer state. `change` may throw (a ProtocolFailure): nothing is stored then.
    */
   mutate<T>(room: Room, change: () => T): Promise<T> {
+    room.lastActive = Date.now()
     return this.locked(room, async () => {
       for (let attempt = 0; attempt < 8; attempt++) {
         await this.sync(room)
@@ -295,5 +296,26 @@ export class RoomRegistry {
 
   all(): Room[] {
     return [...this.rooms.values()]
+  }
+
+  /**
+   * Frees rooms nobody has been in for `idleMs` (their records stay stored: a later join restores
+   * them). Rooms of uploads are not stored, so they are kept until the server stops. Returns the
+   * case ids still in use by a room in memory.
+   */
+  evictIdle(idleMs: number, now = Date.now()): { evicted: number; casesInUse: Set<string> } {
+    let evicted = 0
+    for (const room of [...this.rooms.values()])
+      if (
+        room.members.size === 0 &&
+        now - room.lastActive >= idleMs &&
+        this.store &&
+        room.loaded.info.kind !== 'upload' &&
+        !this.locks.has(room.id)
+      ) {
+        this.rooms.delete(room.id)
+        evicted++
+      }
+    return { evicted, casesInUse: new Set([...this.rooms.values()].map((r) => r.loaded.info.caseId)) }
   }
 }

@@ -108,6 +108,16 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   }
   const requestHandler = createRequestHandler(ctx)
 
+  // Idle rooms leave memory (they stay stored), and with them the cases no room uses.
+  const sweep = setInterval(
+    () => {
+      const { evicted, casesInUse } = ctx.rooms.evictIdle(config.roomIdleS * 1000)
+      const released = ctx.cases.releaseExcept(casesInUse)
+      if (evicted || released) log.info({ evicted, released }, 'idle rooms freed')
+    },
+    Math.min(60, config.roomIdleS) * 1000,
+  )
+  sweep.unref()
   io.on('room:changed', (roomId) => void ctx.rooms.remoteChanged(roomId))
   io.on('connection', (socket) => {
     const conn: Connection = {
@@ -153,6 +163,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     tls,
     modelError,
     async close() {
+      clearInterval(sweep)
       await new Promise<void>((resolve) => io.close(() => resolve()))
       await ctx.queue.idle()
       await ctx.rooms.flush()

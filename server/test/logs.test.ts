@@ -2,7 +2,7 @@
  * Structured logs carry ids, sizes and timings, never patient data: a data-folder case whose file
  * name is a patient's name, an upload, a room token — none of them may appear in the log stream.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -12,10 +12,12 @@ import { sharedData } from '../../test/support/paths.ts'
 import { call, connect, disconnectAll, expectOk, startTestServer, type TestServer } from './support.ts'
 
 let server: TestServer | undefined
+const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-logs-'))
 
 afterAll(async () => {
   disconnectAll()
   await server?.close()
+  rmSync(dataDir, { recursive: true, force: true })
 })
 
 describe('logs', () => {
@@ -28,7 +30,6 @@ describe('logs', () => {
       },
     })
     const logger = pino({ level: 'debug' }, sink)
-    const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-logs-'))
     mkdirSync(join(dataDir, 'cases'))
     const src = sharedData('volumes', 'totalsegmentator', 'example_ct_sm_img.nii.gz')
     copyFileSync(src, join(dataDir, 'cases', 'Doe_Johnathan_1961.nii.gz'))
