@@ -14,6 +14,7 @@ export {
 export { dice } from './dice.ts'
 export { regionGrow, DEFAULT_TOLERANCE } from './baseline.ts'
 export { findPairs, type Pair } from './pairs.ts'
+export { groupOf, LARGE_ORGAN_VOXELS, type TargetGroup } from './groups.ts'
 export { selectCases, selectSplit, splitKeys } from './split.ts'
 export { labelGeometry, targetBox, targetWindow, type LabelGeometry, type Target } from './targets.ts'
 export { CROP_MODES, firstClickCrop, gtCentreCrop, type CropMode, type TargetCrop } from './crop.ts'
@@ -32,6 +33,7 @@ export {
   summarise,
   type ByClicks,
   type EvalReport,
+  type GroupMeans,
   type Protocol,
   type SkippedTarget,
   type TargetResult,

@@ -8,6 +8,7 @@
 import type { Vec3 } from '@fastsam-xr/volume'
 import type { Click } from './clicks.ts'
 import type { CropMode } from './crop.ts'
+import { groupOf } from './groups.ts'
 
 export interface TargetResult {
   case: string
@@ -53,6 +54,14 @@ export interface Protocol {
 /** Dice per requested click count ("1", "3", …); null where no value is defined. */
 export type ByClicks = Record<string, number | null>
 
+export interface GroupMeans {
+  targets: number
+  mean: ByClicks
+  meanWhole: ByClicks
+  /** the baseline's mean Dice in the crop (absent when it was not run). */
+  baseline?: ByClicks
+}
+
 export interface EvalReport {
   clicks: number[]
   /** mean Dice inside the crop over all targets (the paper's measure). */
@@ -61,7 +70,9 @@ export interface EvalReport {
   meanWhole: ByClicks
   baseline: { method: string; mean: ByClicks; meanWhole: ByClicks } | null
   /** per case (pair): number of targets and their mean Dice. */
-  caseMeans: Record<string, { targets: number; mean: ByClicks; meanWhole: ByClicks }>
+  caseMeans: Record<string, GroupMeans>
+  /** per target group of the shared data (groups.ts), plus 'CT organ (all)'. */
+  groups: Record<string, GroupMeans>
   protocol: Protocol
   cases: Array<
     Omit<TargetResult, 'baseline'> & {
@@ -105,10 +116,8 @@ export function summarise(
 ): EvalReport {
   const { clicks } = protocol
   const withBaseline = results.filter((r) => r.baseline)
-  const caseMeans: EvalReport['caseMeans'] = {}
-  for (const key of [...new Set(results.map((r) => r.case))]) {
-    const rs = results.filter((r) => r.case === key)
-    caseMeans[key] = {
+  const means = (rs: readonly TargetResult[]): GroupMeans => {
+    const m: GroupMeans = {
       targets: rs.length,
       mean: meanAt(
         rs.map((r) => r.dicePerClick),
@@ -119,7 +128,26 @@ export function summarise(
         clicks,
       ),
     }
+    const b = rs.filter((r) => r.baseline)
+    if (b.length)
+      m.baseline = meanAt(
+        b.map((r) => r.baseline!.dicePerClick),
+        clicks,
+      )
+    return m
   }
+  const caseMeans: EvalReport['caseMeans'] = {}
+  for (const key of [...new Set(results.map((r) => r.case))])
+    caseMeans[key] = means(results.filter((r) => r.case === key))
+  const grouped = new Map<string, TargetResult[]>()
+  for (const r of results) {
+    const g = groupOf(r.case, r.voxels)
+    grouped.set(g, [...(grouped.get(g) ?? []), r])
+  }
+  const groups: EvalReport['groups'] = {}
+  for (const g of [...grouped.keys()].sort()) groups[g] = means(grouped.get(g)!)
+  const ct = results.filter((r) => groupOf(r.case, r.voxels).startsWith('CT organ'))
+  if (ct.length) groups['CT organ (all)'] = means(ct)
   return {
     clicks: [...clicks],
     mean: meanAt(
@@ -145,6 +173,7 @@ export function summarise(
             ),
           },
     caseMeans,
+    groups,
     protocol,
     cases: results.map((r) => ({
       ...r,
@@ -200,7 +229,13 @@ export function formatTable(report: EvalReport): string {
     '',
     ...clicks.map((k) => triple(report.mean[k], report.meanWhole[k], report.baseline?.mean[k])),
   ]
-  const all = [head, ...rows, foot]
+  const groupRows = Object.entries(report.groups).map(([g, m]) => [
+    `  ${g} (${m.targets})`,
+    '',
+    '',
+    ...clicks.map((k) => triple(m.mean[k], m.meanWhole[k], m.baseline?.[k])),
+  ])
+  const all = [head, ...rows, foot, ...groupRows]
   const width = head.map((_, c) => Math.max(...all.map((r) => r[c].length)))
   const line = (r: string[]): string =>
     r
@@ -208,7 +243,7 @@ export function formatTable(report: EvalReport): string {
       .join('  ')
       .trimEnd()
   const rule = width.map((w) => '-'.repeat(w)).join('  ')
-  const out = [line(head), rule, ...rows.map(line), rule, line(foot)]
+  const out = [line(head), rule, ...rows.map(line), rule, line(foot), ...groupRows.map(line)]
   if (hasBaseline) out.push(`baseline: ${report.baseline!.method}`)
   const p = report.protocol
   out.push(

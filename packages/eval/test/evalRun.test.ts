@@ -69,6 +69,9 @@ describe('evaluatePairs (golden model, monai pairs)', () => {
       cropSize: 128,
     })
     expect(report.caseMeans['monai/anatomical'].targets).toBe(1)
+    expect(Object.keys(report.groups)).toEqual(['other'])
+    expect(report.groups.other.targets).toBe(2)
+    expect(report.groups.other.mean['5']).toBe(report.mean['5'])
   })
 
   it('the crop is the GT-centred one and the loop is newest click + previous logits (replayed by hand)', async () => {

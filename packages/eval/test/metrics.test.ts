@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { regionGrow } from '../src/baseline.ts'
 import { dice } from '../src/dice.ts'
+import { groupOf } from '../src/groups.ts'
 import type { Dims3 } from '../src/edt.ts'
 import { simulateInteraction } from '../src/interaction.ts'
 import { Rng } from '../src/rng.ts'
@@ -95,5 +96,17 @@ describe('simulateInteraction', () => {
       predict: async () => ({ forClicks: gt, shown: gt }),
     })
     expect(records[0].click).toBe(first)
+  })
+})
+
+describe('groupOf (the shared data set, as in the Python evaluation)', () => {
+  it('brain tumours, MS lesions, CT organs split at 10 000 voxels, the rest', () => {
+    expect(groupOf('brats2013_deepmedic/pat0003_t1c', 10)).toBe('brain tumour')
+    expect(groupOf('tcia_brain_tumor_progression/PGBM-006_12-10-1996_T1post', 10)).toBe('brain tumour')
+    expect(groupOf('pyradiomics/brain1', 10)).toBe('brain tumour')
+    expect(groupOf('open_ms_data/patient19_flair', 10)).toBe('MS lesion')
+    expect(groupOf('totalsegmentator/example_ct_dicom', 10_000)).toBe('CT organ (large)')
+    expect(groupOf('totalsegmentator/example_ct_dicom', 9_999)).toBe('CT organ')
+    expect(groupOf('totalsegmentator/example_mr_sm', 50_000)).toBe('other')
   })
 })
