@@ -6,7 +6,10 @@
  * low-res logits) it gives the same Dice.
  */
 import { Segmenter, upsampleThreshold } from '@fastsam-xr/runtime'
-import { applyAffine, readVolume } from '@fastsam-xr/volume'
+import { applyAffine, readVolume, writeNifti, type Vec3, type Volume } from '@fastsam-xr/volume'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { goldenModelDir } from '../../../test/support/goldenModel.ts'
 import { sharedData } from '../../../test/support/paths.ts'
@@ -146,6 +149,55 @@ describe('evaluatePairs (golden model, monai pairs)', () => {
     expect(r.cases).toHaveLength(1)
     expect(r.cases[0].clicks[0]).toEqual({ point: [64, 64, 64], positive: true, method: 'ritm' })
     expect(r.protocol.crop).toBe('first-click')
+  })
+
+  it('skips and reports what cannot be evaluated: degenerate crops, mismatched grids, unreadable files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastsam-eval-skip-'))
+    try {
+      const affine = Float64Array.from([2, 0, 0, -20, 0, 2, 0, -20, 0, 0, 2, -20, 0, 0, 0, 1])
+      const n = 20 * 20 * 20
+      const cube = new Uint8Array(n)
+      for (let k = 5; k < 15; k++)
+        for (let j = 5; j < 15; j++) for (let i = 5; i < 15; i++) cube[i + 20 * (j + 20 * k)] = 1
+      const vol = (data: Uint8Array | Int16Array, dims = [20, 20, 20] as Vec3): Volume => ({
+        data,
+        dims,
+        affine,
+        dtype: data instanceof Uint8Array ? 'uint8' : 'int16',
+        meta: {},
+      })
+      mkdirSync(join(dir, 'synthetic'))
+      // all-zero image: nothing > 0 to z-normalise the crop with
+      await writeNifti(vol(new Int16Array(n)), join(dir, 'synthetic', 'blank_img.nii.gz'))
+      await writeNifti(vol(cube), join(dir, 'synthetic', 'blank_seg.nii.gz'))
+      // label on another grid
+      await writeNifti(vol(new Int16Array(n).fill(100)), join(dir, 'synthetic', 'moved_img.nii.gz'))
+      await writeNifti(
+        vol(new Uint8Array(19 * 20 * 20), [19, 20, 20]),
+        join(dir, 'synthetic', 'moved_seg.nii.gz'),
+      )
+      // not a NIfTI at all
+      writeFileSync(join(dir, 'synthetic', 'junk_img.nii.gz'), 'not a volume')
+      writeFileSync(join(dir, 'synthetic', 'junk_seg.nii.gz'), 'not a volume')
+      const r = await evaluatePairs(seg, findPairs(dir), {
+        clicks: [1],
+        crop: 'gt-center',
+        seed: 1,
+        minVoxels: 10,
+      })
+      expect(r.cases).toEqual([])
+      expect(r.skipped.map((s) => [s.case, s.label])).toEqual([
+        ['synthetic/blank', 1],
+        ['synthetic/junk', null],
+        ['synthetic/moved', null],
+      ])
+      expect(r.skipped[0].reason).toMatch(/cannot z-normalise/)
+      expect(r.skipped[1].reason).toMatch(/^unreadable: /)
+      expect(r.skipped[2].reason).toMatch(/do not share one grid/)
+      expect(r.mean['1']).toBeNull()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('bad options are typed errors', async () => {
