@@ -72,24 +72,20 @@ export async function foldPrompts(
 ): Promise<FoldResult> {
   const resume = isPrefix(from.seqs, prompts)
   const start = resume ? from : EMPTY_MASK_STATE
-  // Copy on write: `from` stays valid if a prompt fails half-way.
-  let mask = start.mask ? start.mask.slice() : null
   let encoded = start.encoded
   let logits = start.logits
   let iou = start.iou
-  let changed: VoxelBox | null = null
   let unpasted = false
   let encodeMs = 0
   let decodeMs = 0
   let postprocessMs = 0
+  // Crops to paste, in order. Pasting waits until every decoder pass succeeded, so a prompt that
+  // fails half-way leaves `from` (whose mask is updated in place, not copied) untouched.
+  const pastes: { encoded: EncodedCrop; logits: Float32Array }[] = []
 
   const paste = (): void => {
     if (!unpasted || !encoded || !logits) return
-    const t = performance.now()
-    mask ??= new Uint8Array(volume.dims[0] * volume.dims[1] * volume.dims[2])
-    pasteCropMask(segmenter!.cropMask(logits), encoded.crop, volume, mask)
-    changed = unionBox(changed, cropBoxInVolume(encoded.crop, volume))
-    postprocessMs += performance.now() - t
+    pastes.push({ encoded, logits })
     unpasted = false
   }
   const decode = async (p: PromptRecord): Promise<void> => {
@@ -121,6 +117,15 @@ export async function foldPrompts(
     }
   }
   paste()
+  const t = performance.now()
+  let mask = start.mask
+  let changed: VoxelBox | null = null
+  for (const c of pastes) {
+    mask ??= new Uint8Array(volume.dims[0] * volume.dims[1] * volume.dims[2])
+    pasteCropMask(segmenter!.cropMask(c.logits), c.encoded.crop, volume, mask)
+    changed = unionBox(changed, cropBoxInVolume(c.encoded.crop, volume))
+  }
+  postprocessMs += performance.now() - t
   const state: MaskState = { seqs: prompts.map((p) => p.seq), encoded, logits, mask, iou }
   if (prompts.length === 0) Object.assign(state, EMPTY_MASK_STATE, { seqs: [] })
   return { state, changed, whole: !resume, encodeMs, decodeMs, postprocessMs }

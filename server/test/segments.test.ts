@@ -7,8 +7,9 @@
 import { decodeMesh, decoderReadyPromise, maskToMesh, readWireHeader } from '@fastsam-xr/mesh'
 import type { MeshUpdate, PromptRecord, RoomSnapshot, Vec3 } from '@fastsam-xr/protocol'
 import { Segmenter } from '@fastsam-xr/runtime'
-import { pasteCropMask, readNifti, readVolume, type Volume } from '@fastsam-xr/volume'
+import { encodeNifti, pasteCropMask, readNifti, readVolume, type Volume } from '@fastsam-xr/volume'
 import { gunzipSync } from 'fflate'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { goldenModelDir } from '../../test/support/goldenModel.ts'
@@ -219,6 +220,54 @@ describe('prompts → meshes', () => {
     pasteCropMask(segmenter.cropMask(logits), encoded.crop, ct, expected)
     expectMeshOf(update, expected)
     expectOk(await call(alice, 'segment:delete', { segmentId: other }))
+  })
+
+  it('a prompt the model cannot answer (a crop without tissue) is withdrawn; the rest of the log stands', async () => {
+    // 64³ voxels of air at 3 mm with a tissue block in one corner: a click in the far corner gets a
+    // crop with no voxel > 0 (DEGENERATE_CROP), a click in the block works.
+    const n = 64
+    const data = new Int16Array(n ** 3).fill(-1000)
+    for (let k = 0; k < 20; k++)
+      for (let j = 0; j < 20; j++)
+        for (let i = 0; i < 20; i++) data[i + n * (j + n * k)] = 200 + ((i * 7 + j * 3 + k) % 50)
+    const affine = Float64Array.from([3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1])
+    mkdirSync(join(server.dataDir, 'cases'), { recursive: true })
+    writeFileSync(
+      join(server.dataDir, 'cases', 'corner.nii'),
+      encodeNifti({ data, dims: [n, n, n], affine, dtype: 'int16', meta: { modality: 'CT' } }),
+    )
+    const c = await connect(server.url)
+    expectOk(await call(c, 'case:open', { caseId: 'data-corner' }))
+    const { segmentId: id } = expectOk(await call(c, 'segment:create', {})).segment
+    const far: Vec3 = [180, 180, 180]
+    const block: Vec3 = [30, 30, 30]
+
+    let failed = next(c, 'segment:failed', (f) => f.segmentId === id)
+    const first = expectOk(
+      await call(c, 'segment:prompt', { segmentId: id, pointWorldRas: far, positive: true }),
+    )
+    let failure = await failed
+    expect(failure.withdrawnSeqs).toEqual([first.seq])
+    expect(failure.error.code).toBe('inference-failed')
+
+    const mesh = next(c, 'segment:mesh', (u) => u.segmentId === id)
+    const ok = expectOk(
+      await call(c, 'segment:prompt', { segmentId: id, pointWorldRas: block, positive: true }),
+    )
+    expect((await mesh).promptSeqs).toEqual([ok.seq])
+
+    failed = next(c, 'segment:failed', (f) => f.segmentId === id)
+    const history = next(c, 'segment:history', (h) => h.segmentId === id && h.promptCount === 1)
+    expectOk(await call(c, 'segment:prompt', { segmentId: id, pointWorldRas: far, positive: false }))
+    failure = await failed
+    await history
+    await server.server.ctx.queue.idle()
+    const room = server.server.ctx.rooms
+      .all()
+      .find((r) => r.segments.has(id) && r.loaded.info.caseId === 'data-corner')!
+    expect(room.segment(id).prompts.map((p) => p.seq)).toEqual([ok.seq])
+    expect(room.segment(id).state.seqs).toEqual([ok.seq])
+    c.disconnect()
   })
 
   it('refuses prompts outside the volume, on unknown segments, and outside a room', async () => {
