@@ -8,9 +8,8 @@
  * target and the means (Dice inside the 128³ crop, on the whole volume, and the region-growing
  * baseline); `--json` writes the full report. Progress goes to stderr, the table to stdout.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { existsSync, statSync } from 'node:fs'
 import { Segmenter } from '@fastsam-xr/runtime'
 import {
   CROP_MODES,
