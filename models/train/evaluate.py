@@ -103,11 +103,15 @@ def evaluate(model: Sam3D, volumes, clicks: List[int], seed: int, crop: str = 'g
     cases, skipped = [], []
     for vol in volumes:
         is_ct = vol.key in CT_KEYS
-        for value, count in sorted(vol.targets.items()):
+        targets = [(value, count, None) for value, count in sorted(vol.targets.items())]
+        if vol.key.startswith('brats2013_deepmedic/') and len(vol.targets) > 1:
+            # BRATS sub-regions are each a target; the whole tumour (their union) is the natural click target too
+            targets.append(('whole tumour', sum(vol.targets.values()), vol.label > 0))
+        for value, count, union in targets:
             if count < min_voxels:
                 skipped.append({'case': vol.key, 'label': value, 'voxels': count, 'reason': f'< {min_voxels} voxels at 1.5 mm'})
                 continue
-            full = vol.label == value
+            full = vol.label == value if union is None else union
             if crop == 'gt-center':
                 start = gt_centre_crop(vol, full, size)
             else:  # first-click: the app's crop, centred on the ritm first click computed on the whole volume
@@ -125,6 +129,8 @@ def evaluate(model: Sam3D, volumes, clicks: List[int], seed: int, crop: str = 'g
             d = evaluate_target(model, image, target, k_max, rng, EVAL_LOGIT_THRESHOLD)
             b = baseline_target(image, target, k_max, rng_baseline) if baseline else None
             group = group_of(vol.key, is_ct)
+            if union is not None:
+                group = 'brain tumour (whole)'
             if group == 'CT organ' and count >= large_voxels:
                 group = 'CT organ (large)'
             rec = {'case': vol.key, 'label': value, 'voxels': count, 'voxels_in_crop': int(target.sum()), 'group': group,
