@@ -19,6 +19,8 @@ export async function leaveRoom(ctx: ServerContext, conn: Connection): Promise<v
 async function enterRoom(ctx: ServerContext, conn: Connection, room: Room): Promise<void> {
   if (conn.room === room) return
   await leaveRoom(ctx, conn)
+  // The client may have gone while the case loaded: a ghost member would never leave.
+  if (!conn.socket.connected) return
   conn.room = room
   room.members.set(conn.clientId, { clientId: conn.clientId, displayName: conn.displayName })
   room.lastActive = Date.now()

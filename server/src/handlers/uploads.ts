@@ -5,9 +5,12 @@ import { handle } from '../dispatch.ts'
 
 export function registerUploadHandlers(ctx: ServerContext, conn: Connection): void {
   const owner = conn.clientId
-  handle(ctx, conn, 'upload:begin', uploadBeginSchema, 'other', ({ format, size }) =>
-    ctx.uploads.begin(owner, format, size),
-  )
+  handle(ctx, conn, 'upload:begin', uploadBeginSchema, 'other', async ({ format, size }) => {
+    const status = await ctx.uploads.begin(owner, format, size)
+    // Gone while the file was created: start its expiry like any interrupted upload.
+    if (!conn.socket.connected) ctx.uploads.detach(owner)
+    return status
+  })
   handle(ctx, conn, 'upload:resume', uploadRefSchema, 'other', ({ uploadId }) =>
     ctx.uploads.resume(owner, uploadId),
   )
