@@ -33,7 +33,8 @@ def centred_crop(volume: CachedVolume, centre: Sequence[int], size: int) -> Tupl
 class TargetSampler:
     def __init__(
         self, volumes: List[CachedVolume], rng: np.random.Generator, size: int = 128, min_voxels: int = 30,
-        synthetic_p: float = 0.25, augment: bool = True, jitter: int = 6,
+        synthetic_p: float = 0.25, augment: bool = True, jitter: int = 6, size_power: float = 0.0,
+        pair_power: float = 0.0,
     ) -> None:
         self.volumes = volumes
         self.rng = rng
@@ -41,6 +42,12 @@ class TargetSampler:
         self.synthetic_p = synthetic_p
         self.augment = augment
         self.jitter = jitter
+        # size_power p > 0: inside a pair, a target is drawn with probability proportional to voxels^p (large
+        # organs are a handful of a CT's 60 labels and would be almost never seen); 0 = uniform.
+        self.size_power = size_power
+        # pair_power q > 0: a pair is drawn with probability proportional to (its number of targets)^q, so the
+        # few multi-organ CT/MR pairs are not outweighed by the many single-lesion pairs; 0 = uniform.
+        self.pair_power = pair_power
         self.targets: List[Tuple[int, int]] = [
             (vi, value) for vi, v in enumerate(volumes) for value, n in sorted(v.targets.items()) if n >= min_voxels
         ]
@@ -68,8 +75,17 @@ class TargetSampler:
 
     def _try(self) -> Optional[Sample]:
         rng = self.rng
-        vi = self.volume_ids[int(rng.integers(len(self.volume_ids)))]
-        value = self.by_volume[vi][int(rng.integers(len(self.by_volume[vi])))]
+        if self.pair_power > 0:
+            w = np.array([len(self.by_volume[v]) for v in self.volume_ids], dtype=np.float64) ** self.pair_power
+            vi = self.volume_ids[int(rng.choice(len(self.volume_ids), p=w / w.sum()))]
+        else:
+            vi = self.volume_ids[int(rng.integers(len(self.volume_ids)))]
+        values = self.by_volume[vi]
+        if self.size_power > 0:
+            w = np.array([float(vol_t) for vol_t in (self.volumes[vi].targets[v] for v in values)]) ** self.size_power
+            value = values[int(rng.choice(len(values), p=w / w.sum()))]
+        else:
+            value = values[int(rng.integers(len(values)))]
         vol = self.volumes[vi]
         vox = self._voxels_of(vi, value)
         centre = vox[int(rng.integers(len(vox)))] + rng.integers(-self.jitter, self.jitter + 1, size=3)

@@ -45,6 +45,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--warmup', type=int, default=100)
     p.add_argument('--synthetic-p', type=float, default=0.25, help='probability of a synthetic blob target')
     p.add_argument('--min-voxels', type=int, default=30)
+    p.add_argument('--size-power', type=float, default=0.0,
+                   help='draw a pair\'s targets with probability ~ voxels^p (0 = uniform)')
+    p.add_argument('--pair-power', type=float, default=0.0,
+                   help='draw pairs with probability ~ (number of targets)^q (0 = uniform)')
     p.add_argument('--until', help='stop (with a checkpoint) at this UTC wall-clock time HH:MM')
     p.add_argument('--stop-at', type=int, default=None,
                    help='stop (with a checkpoint) after this many steps without changing the --steps schedule')
@@ -83,7 +87,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'--resume: no checkpoint in {a.out}, starting from scratch')
     volumes = load_volumes(a.data or [default_data()], 'train', a.split, a.cache, log=print)
     size = CONFIGS[a.config].img_size
-    sampler = TargetSampler(volumes, rng, size=size, min_voxels=a.min_voxels, synthetic_p=a.synthetic_p)
+    sampler = TargetSampler(volumes, rng, size=size, min_voxels=a.min_voxels, synthetic_p=a.synthetic_p,
+                            size_power=a.size_power, pair_power=a.pair_power)
     if ckpt is not None:
         if ckpt['config'] != a.config:
             raise SystemExit(f'checkpoint in {a.out} is for config {ckpt["config"]!r}, not {a.config!r}')
