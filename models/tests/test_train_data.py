@@ -139,3 +139,28 @@ def test_nnunet_layout_is_found(tmp_path):
     assert keys == ['Dataset001_X/case7', 'flat/a']
     with pytest.raises(FileNotFoundError):
         find_pairs(str(tmp_path / 'missing'))
+
+
+def test_size_and_pair_weighting_favour_large_targets_and_multi_target_pairs(tmp_path):
+    d = shared_path('data', 'volumes')
+    pairs = [p for p in find_pairs(d) if p.key in ('sct_spine/t2_vertlevels', 'sct_spine/t2')]
+    vols = [load_cached(p, cache_dir=str(tmp_path)) for p in pairs]
+    def draw(**kw):
+        s = TargetSampler(vols, np.random.default_rng(0), size=32, augment=False, **kw)
+        counts = {}
+        for _ in range(400):
+            sample = s._try()
+            if sample is not None:
+                counts[(sample.key, sample.label)] = counts.get((sample.key, sample.label), 0) + 1
+        return counts
+    uniform, weighted = draw(), draw(size_power=1.0, pair_power=1.0)
+    # t2_vertlevels has 4 targets, t2 one: pair weighting draws the 4-target pair ~4x as often
+    def share(c, key):
+        return sum(n for (k, _), n in c.items() if k == key) / sum(c.values())
+    assert share(uniform, 'sct_spine/t2_vertlevels') == pytest.approx(0.5, abs=0.08)
+    assert share(weighted, 'sct_spine/t2_vertlevels') == pytest.approx(0.8, abs=0.08)
+    # inside t2_vertlevels, the largest level is drawn more often than the smallest when weighted by size
+    targets = vols[[v.key for v in vols].index('sct_spine/t2_vertlevels')].targets
+    big, small = max(targets, key=targets.get), min(targets, key=targets.get)
+    w_ratio = weighted.get(('sct_spine/t2_vertlevels', big), 0) / max(1, weighted.get(('sct_spine/t2_vertlevels', small), 0))
+    assert w_ratio > 2
