@@ -24,9 +24,31 @@ export interface MaskState {
   mask: Uint8Array | null
   /** the decoder's predicted IoU of the last pass. */
   iou: number | null
+  /** the current crop's mask reaches a face of the crop: the object may continue beyond it. */
+  touchesCropBorder: boolean
 }
 
-export const EMPTY_MASK_STATE: MaskState = { seqs: [], encoded: null, logits: null, mask: null, iou: null }
+export const EMPTY_MASK_STATE: MaskState = {
+  seqs: [],
+  encoded: null,
+  logits: null,
+  mask: null,
+  iou: null,
+  touchesCropBorder: false,
+}
+
+/** Whether a size³ C-order crop mask has an inside voxel on any of its six faces. */
+export function touchesCropFace(cropMask: Uint8Array, size: number): boolean {
+  const last = size - 1
+  for (let a = 0; a < size; a++)
+    for (let b = 0; b < size; b++) {
+      // faces a0 = 0 / last, a1 = 0 / last, a2 = 0 / last
+      if (cropMask[size * a + b] || cropMask[size * size * last + size * a + b]) return true
+      if (cropMask[size * size * a + b] || cropMask[size * size * a + size * last + b]) return true
+      if (cropMask[size * size * a + size * b] || cropMask[size * size * a + size * b + last]) return true
+    }
+  return false
+}
 
 export interface FoldResult {
   state: MaskState
@@ -120,13 +142,16 @@ export async function foldPrompts(
   const t = performance.now()
   let mask = start.mask
   let changed: VoxelBox | null = null
+  let touchesCropBorder = start.touchesCropBorder
   for (const c of pastes) {
     mask ??= new Uint8Array(volume.dims[0] * volume.dims[1] * volume.dims[2])
-    pasteCropMask(segmenter!.cropMask(c.logits), c.encoded.crop, volume, mask)
+    const cropMask = segmenter!.cropMask(c.logits)
+    pasteCropMask(cropMask, c.encoded.crop, volume, mask)
     changed = unionBox(changed, cropBoxInVolume(c.encoded.crop, volume))
+    touchesCropBorder = touchesCropFace(cropMask, c.encoded.crop.size)
   }
   postprocessMs += performance.now() - t
-  const state: MaskState = { seqs: prompts.map((p) => p.seq), encoded, logits, mask, iou }
+  const state: MaskState = { seqs: prompts.map((p) => p.seq), encoded, logits, mask, iou, touchesCropBorder }
   if (prompts.length === 0) Object.assign(state, EMPTY_MASK_STATE, { seqs: [] })
   return { state, changed, whole: !resume, encodeMs, decodeMs, postprocessMs }
 }

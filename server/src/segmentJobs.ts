@@ -63,6 +63,7 @@ async function runSegmentJob(
     volumeMl: mesh.volumeMl,
     voxels: mesh.voxels,
     iou: fold.state.iou,
+    touchesCropBorder: fold.state.touchesCropBorder,
     timings: {
       queueMs: round(queueMs),
       encodeMs: round(fold.encodeMs),

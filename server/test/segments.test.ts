@@ -137,6 +137,17 @@ describe('prompts → meshes', () => {
     expect(first.voxels).toBeGreaterThan(100)
     expect(first.timings.encodeMs).toBeGreaterThan(0)
     expectMeshOf(first, await directMask([{ p: liver, positive: true }]))
+    // The border flag says whether the runtime's crop mask reaches a face of the 128³ crop.
+    const encoded = await segmenter.encode(ct, liver)
+    const logits = (await segmenter.decode(encoded, [{ pointWorldRas: liver, positive: true }])).lowResLogits
+    const crop = segmenter.cropMask(logits)
+    const s = segmenter.manifest.input.cropSize
+    let onFace = false
+    for (let q = 0; q < crop.length && !onFace; q++) {
+      const idx = [Math.floor(q / (s * s)), Math.floor(q / s) % s, q % s]
+      onFace = crop[q] === 1 && idx.some((v) => v === 0 || v === s - 1)
+    }
+    expect(first.touchesCropBorder).toBe(onFace)
   })
 
   it('a refining click decodes with the previous logits (the mesh matches the sequential runtime mask)', async () => {

@@ -105,6 +105,11 @@ export interface MeshUpdate {
   voxels: number
   /** the decoder's predicted IoU of the last pass (null for an empty/reset segment). */
   iou: number | null
+  /**
+   * The mask reaches a face of the model's 128³ crop: the object may continue beyond it (the server
+   * does not extend crops by itself yet). A click there re-centres the crop and extends the mask.
+   */
+  touchesCropBorder: boolean
   timings: StageTimings
 }
 
