@@ -230,7 +230,7 @@ export function formatTable(report: EvalReport): string {
     ...clicks.map((k) => triple(report.mean[k], report.meanWhole[k], report.baseline?.mean[k])),
   ]
   const groupRows = Object.entries(report.groups).map(([g, m]) => [
-    `  ${g} (${m.targets})`,
+    `  ${g}: ${m.targets} targets`,
     '',
     '',
     ...clicks.map((k) => triple(m.mean[k], m.meanWhole[k], m.baseline?.[k])),
