@@ -13,7 +13,7 @@
  *
  * Masks are C-order over (a0, a1, a2) (see edt.ts); a click is the voxel index (p0, p1, p2).
  */
-import { squaredEdtBlackBorder, type Dims3 } from './edt.ts'
+import { squaredEdtBlackBorderInBox, type Dims3 } from './edt.ts'
 import type { Rng } from './rng.ts'
 
 /** The official eval's click-simulation threshold on the upsampled LOGITS (spec §9.1, §12.1 #9). */
@@ -67,8 +67,8 @@ function maxOf(a: Float64Array): number {
 
 /** 'ritm' click (clicks 1 and 2), or null when FN and FP are both empty. */
 export function ritmClick(maps: ErrorMaps, dims: Dims3, rng: Rng): Click | null {
-  const dfn = squaredEdtBlackBorder(maps.fn, dims)
-  const dfp = squaredEdtBlackBorder(maps.fp, dims)
+  const dfn = squaredEdtBlackBorderInBox(maps.fn, dims)
+  const dfp = squaredEdtBlackBorderInBox(maps.fp, dims)
   const maxFn = maxOf(dfn)
   const maxFp = maxOf(dfp)
   const positive = maxFn > maxFp

@@ -39,8 +39,8 @@ export function gtCentreCrop(geometry: LabelGeometry, target: Target, size: numb
 }
 
 export function firstClickCrop(geometry: LabelGeometry, target: Target, size: number, rng: Rng): TargetCrop {
-  // The target's bounding box alone is enough: with a one-voxel zero border its EDT equals the
-  // whole-grid one (the nearest background voxel is never farther than the box's shell).
+  // The target's bounding box alone is enough (see squaredEdtBlackBorderInBox); it also spares
+  // building a mask of the whole grid.
   const box = targetBox(geometry, target)
   const click = ritmClick(errorMaps(null, box.gt), box.dims, rng)
   if (!click) throw new EvalError('internal', `label ${target.value} has no voxel to click`)

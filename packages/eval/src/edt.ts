@@ -102,3 +102,46 @@ class Envelope {
     }
   }
 }
+
+/**
+ * The same as `squaredEdtBlackBorder`, computed only on the bounding box of the foreground: exact,
+ * because the nearest background voxel of a foreground voxel is never farther than its projection onto
+ * the box's one-voxel shell (background, or the outside), which the black border of the box stands
+ * for. Much cheaper when the foreground is small in a large array (the error maps of a good model).
+ */
+export function squaredEdtBlackBorderInBox(mask: ArrayLike<number>, dims: Dims3): Float64Array {
+  const [n0, n1, n2] = dims
+  const n = n0 * n1 * n2
+  if (mask.length !== n)
+    throw new RangeError(`mask has ${mask.length} voxels, dims ${dims.join('×')} need ${n}`)
+  const lo = [n0, n1, n2]
+  const hi = [-1, -1, -1]
+  for (let a0 = 0, q = 0; a0 < n0; a0++)
+    for (let a1 = 0; a1 < n1; a1++)
+      for (let a2 = 0; a2 < n2; a2++, q++)
+        if (mask[q]) {
+          if (a0 < lo[0]) lo[0] = a0
+          if (a0 > hi[0]) hi[0] = a0
+          if (a1 < lo[1]) lo[1] = a1
+          if (a1 > hi[1]) hi[1] = a1
+          if (a2 < lo[2]) lo[2] = a2
+          if (a2 > hi[2]) hi[2] = a2
+        }
+  const out = new Float64Array(n)
+  if (hi[0] < 0) return out
+  const box: [number, number, number] = [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1]
+  if (box[0] === n0 && box[1] === n1 && box[2] === n2) return squaredEdtBlackBorder(mask, dims)
+  const sub = new Uint8Array(box[0] * box[1] * box[2])
+  for (let b0 = 0, p = 0; b0 < box[0]; b0++)
+    for (let b1 = 0; b1 < box[1]; b1++) {
+      const row = n2 * (n1 * (lo[0] + b0) + lo[1] + b1) + lo[2]
+      for (let b2 = 0; b2 < box[2]; b2++, p++) sub[p] = mask[row + b2] ? 1 : 0
+    }
+  const d = squaredEdtBlackBorder(sub, box)
+  for (let b0 = 0, p = 0; b0 < box[0]; b0++)
+    for (let b1 = 0; b1 < box[1]; b1++) {
+      const row = n2 * (n1 * (lo[0] + b0) + lo[1] + b1) + lo[2]
+      for (let b2 = 0; b2 < box[2]; b2++, p++) out[row + b2] = d[p]
+    }
+  return out
+}

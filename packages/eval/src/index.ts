@@ -1,6 +1,6 @@
 export { EvalError, type EvalErrorCode } from './errors.ts'
 export { Rng } from './rng.ts'
-export { edtBlackBorder, squaredEdtBlackBorder, type Dims3 } from './edt.ts'
+export { edtBlackBorder, squaredEdtBlackBorder, squaredEdtBlackBorderInBox, type Dims3 } from './edt.ts'
 export {
   CLICK_LOGIT_THRESHOLD,
   errorMaps,

@@ -7,7 +7,7 @@
 import { readVolume } from '@fastsam-xr/volume'
 import { describe, expect, it } from 'vitest'
 import { sharedData } from '../../../test/support/paths.ts'
-import { edtBlackBorder, squaredEdtBlackBorder, type Dims3 } from '../src/edt.ts'
+import { edtBlackBorder, squaredEdtBlackBorder, squaredEdtBlackBorderInBox, type Dims3 } from '../src/edt.ts'
 import { Rng } from '../src/rng.ts'
 import { labelGeometry, targetBox, targetWindow } from '../src/targets.ts'
 import { gtCentreCrop } from '../src/crop.ts'
@@ -80,8 +80,29 @@ describe('exact EDT with a black border', () => {
     for (let q = 0; q < d.length; q++) expect(d[q]).toBe(Math.sqrt(sq[q]))
   })
 
+  it('on the foreground bounding box only: the same as on the whole array', () => {
+    const rng = new Rng(11)
+    const dims: Dims3 = [30, 26, 34]
+    for (const density of [0, 0.5, 0.9]) {
+      // a random blob in a sub-box, so the bounding box is smaller than the array
+      const m = new Uint8Array(30 * 26 * 34)
+      for (let a0 = 4; a0 < 17; a0++)
+        for (let a1 = 9; a1 < 25; a1++)
+          for (let a2 = 0; a2 < 12; a2++)
+            m[34 * (26 * a0 + a1) + a2] = +(rng.nextUint32() / 2 ** 32 < density)
+      expect(Array.from(squaredEdtBlackBorderInBox(m, dims))).toEqual(
+        Array.from(squaredEdtBlackBorder(m, dims)),
+      )
+    }
+    const full = randomMask(dims, 0.97, rng)
+    expect(Array.from(squaredEdtBlackBorderInBox(full, dims))).toEqual(
+      Array.from(squaredEdtBlackBorder(full, dims)),
+    )
+  })
+
   it('refuses a mask whose length does not match the dims', () => {
     expect(() => squaredEdtBlackBorder(new Uint8Array(10), [2, 2, 2])).toThrow(RangeError)
+    expect(() => squaredEdtBlackBorderInBox(new Uint8Array(10), [2, 2, 2])).toThrow(RangeError)
   })
 
   it('equals scipy distance_transform_edt (padded by one zero voxel) on a real label crop', async () => {
