@@ -107,6 +107,7 @@ describe('fastsam-xr eval', () => {
       ['--data', work, '--model', model, '--clicks', '1,0'],
       ['--data', work, '--model', model, '--seed', '-1'],
       ['--data', work, '--model', model, '--bogus'],
+      ['--data', work, '--model', model, '--side', 'train'],
       ['--data', work, '--model', model, '--json', join(work, 'no', 'such', 'dir', 'x.json')],
     ]
     for (const args of usage) {

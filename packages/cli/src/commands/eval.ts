@@ -58,7 +58,7 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
   let json: string | undefined
   let cases: string[] | undefined
   let split: string | undefined
-  let side = 'held_out'
+  let side: string | undefined
   let minVoxels = DEFAULT_MIN_VOXELS
   let baseline = true
   let threads: number | undefined
@@ -142,12 +142,27 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
     )
   if (!model)
     throw new UsageError('--model <dir> is required (a folder with model.json, encoder.onnx, decoder.onnx)')
+  if (side !== undefined && !split) throw new UsageError('--side needs --split <split.json>')
   if (json) {
     const dir = dirname(resolve(json))
     if (!existsSync(dir) || !statSync(dir).isDirectory())
       throw new UsageError(`--json: folder ${dir} does not exist`)
   }
-  return { data, model, clicks, crop, seed, json, cases, split, side, minVoxels, baseline, threads, quiet }
+  return {
+    data,
+    model,
+    clicks,
+    crop,
+    seed,
+    json,
+    cases,
+    split,
+    side: side ?? 'held_out',
+    minVoxels,
+    baseline,
+    threads,
+    quiet,
+  }
 }
 
 export const evalCommand: Command = {
