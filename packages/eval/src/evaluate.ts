@@ -198,11 +198,11 @@ async function evaluateTarget(
 
   const wholeGt = new Uint8Array(label.data.length)
   for (let q = 0; q < wholeGt.length; q++) wholeGt[q] = +(label.data[q] === target.value)
+  // Reused: every paste rewrites every voxel of the crop's footprint, and voxels outside it are
+  // never written, so they stay 0 from the allocation.
   const pasted = new Uint8Array(wholeGt.length)
-  const wholeDice = (shown: Uint8Array): number => {
-    pasted.fill(0)
-    return dice(pasteCropMask(shown, encoded.crop, label, pasted), wholeGt)
-  }
+  const wholeDice = (shown: Uint8Array): number =>
+    dice(pasteCropMask(shown, encoded.crop, label, pasted), wholeGt)
 
   // Both methods start from one first click: the crop centre (first-click) or §9.1's ritm on the GT.
   const firstClick: Click | null = crop.firstClick ?? nextClick(null, gt, dims, 0, rng)
