@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config'
 // included here too: they start the real server and Debian's chromium themselves.
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'server/test/**/*.test.ts', 'test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'server/test/**/*.test.ts',
+      'test/**/*.test.ts',
+      'apps/*/test/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -21,8 +21,13 @@ for (const ws of workspaces) {
 }
 const [suite, ...args] = process.argv.slice(2)
 if (!suite || !suites.has(suite)) {
-  console.error(`usage: npm run bench -- <suite> [args]\nsuites: ${[...suites.keys()].sort().join(', ') || '(none yet)'}`)
+  console.error(
+    `usage: npm run bench -- <suite> [args]\nsuites: ${[...suites.keys()].sort().join(', ') || '(none yet)'}`,
+  )
   process.exit(suite ? 2 : 0)
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', suites.get(suite), ...args], { stdio: 'inherit', cwd: root })
+const r = spawnSync(process.execPath, ['--import', 'tsx', suites.get(suite), ...args], {
+  stdio: 'inherit',
+  cwd: root,
+})
 process.exit(r.status ?? 1)

@@ -12,8 +12,12 @@ if (!existsSync(join(root, 'models'))) {
   console.log('test:py: no models/ package yet; no Python tests to run')
   process.exit(0)
 }
-const r = spawnSync(process.execPath, [join(root, 'scripts', 'run-python.mjs'), '-m', 'pytest', '-q', 'models', ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  cwd: root,
-})
+const r = spawnSync(
+  process.execPath,
+  [join(root, 'scripts', 'run-python.mjs'), '-m', 'pytest', '-q', 'models', ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+    cwd: root,
+  },
+)
 process.exit(r.status ?? 1)
