@@ -12,6 +12,8 @@
  *   --tls-cert / --tls-key FASTSAM_TLS_CERT / FASTSAM_TLS_KEY: given PEM files (implies TLS)
  *   --redis FASTSAM_REDIS  redis://host:port: several nodes share rooms (Socket.IO Redis adapter,
  *                           room records in Redis instead of <data>/rooms/)
+ *   --crop-extension FASTSAM_CROP_EXTENSION  on | off (default on): a mask touching a face of the
+ *                           128³ crop is extended through a neighbouring crop (cropExtension.ts)
  *   limits (environment only): FASTSAM_MAX_VOXELS, FASTSAM_MAX_UPLOAD_BYTES, FASTSAM_UPLOAD_RESUME_S,
  *   FASTSAM_ROOM_IDLE_S
  */
@@ -47,6 +49,8 @@ export interface ServerConfig {
   redisUrl: string | null
   /** pino level ('silent' in tests). */
   logLevel: string
+  /** extend masks that touch a crop face through neighbouring crops (maskState.ts, cropExtension.ts). */
+  cropExtension: boolean
 }
 
 export class ConfigError extends Error {
@@ -76,6 +80,13 @@ function parseRedisUrl(given: [string, string] | undefined): string | null {
   if (!/^rediss?:\/\/[^\s]+$/.test(given[0]))
     throw new ConfigError(`${given[1]} expects redis://host:port (got '${given[0]}')`)
   return given[0]
+}
+
+function parseOnOff(given: [string, string] | undefined, fallback: boolean): boolean {
+  if (!given) return fallback
+  if (given[0] !== 'on' && given[0] !== 'off')
+    throw new ConfigError(`${given[1]} expects on or off (got '${given[0]}')`)
+  return given[0] === 'on'
 }
 
 function parseDevice(text: string, source: string): ExecutionDevice {
@@ -126,6 +137,7 @@ export function loadConfig(
     '--tls-key',
     '--log-level',
     '--redis',
+    '--crop-extension',
   ])
   for (let n = 0; n < argv.length; n++) {
     const arg = argv[n]
@@ -180,5 +192,6 @@ export function loadConfig(
     roomIdleS: positiveNumber(env.FASTSAM_ROOM_IDLE_S, 'FASTSAM_ROOM_IDLE_S') ?? 30 * 60,
     redisUrl: parseRedisUrl(pick('--redis', 'FASTSAM_REDIS')),
     logLevel: pick('--log-level', 'FASTSAM_LOG_LEVEL')?.[0] ?? 'info',
+    cropExtension: parseOnOff(pick('--crop-extension', 'FASTSAM_CROP_EXTENSION'), true),
   }
 }

@@ -6,14 +6,23 @@
  * over the segment's mask (voxels outside the new crop keep the old crop's result, so a large organ
  * grows crop by crop instead of being cut flat).
  *
+ * With crop extension on, each crop result that touches a face where the volume continues is
+ * extended across it (cropExtension.ts): a neighbouring crop's continuing part is unioned in.
+ *
  * The fold is deterministic, so any history state (after undo, redo, a restart) is reproduced by
- * replaying it; when the history only grew since the last fold, the fold continues from there.
+ * replaying it; when the history only grew since the last fold, the fold continues from there. The
+ * current crop's contribution (its paste and extensions) is an overlay over the mask of the crops
+ * left behind, whose values under it are kept (`overlay.underlay`): a refining click takes the old
+ * overlay back out before pasting the new one, exactly as a replay from scratch would never have
+ * pasted it.
  */
 import { unionBox, type VoxelBox } from '@fastsam-xr/mesh'
-import type { PromptRecord } from '@fastsam-xr/protocol'
+import type { CropFace, PromptRecord } from '@fastsam-xr/protocol'
 import { promptsToDecoderPoints, RuntimeError, type EncodedCrop, type Segmenter } from '@fastsam-xr/runtime'
 import { pasteCropMask, type Volume } from '@fastsam-xr/volume'
 import { cropBoxInVolume } from './cropBox.ts'
+import { extendAcrossFaces, type ExtensionCrop } from './cropExtension.ts'
+import { copyBox, restoreBox, unionCropMask } from './cropPaste.ts'
 
 export interface MaskState {
   /** the prompts (by seq) folded into this state, in order. */
@@ -26,6 +35,10 @@ export interface MaskState {
   iou: number | null
   /** the current crop's mask reaches a face of the crop: the object may continue beyond it. */
   touchesCropBorder: boolean
+  /** the faces of the current crop its mask was extended across. */
+  extendedFaces: CropFace[]
+  /** where the current crop's result was written, and the mask's values there before it. */
+  overlay: { box: VoxelBox; underlay: Uint8Array } | null
 }
 
 export const EMPTY_MASK_STATE: MaskState = {
@@ -35,6 +48,13 @@ export const EMPTY_MASK_STATE: MaskState = {
   mask: null,
   iou: null,
   touchesCropBorder: false,
+  extendedFaces: [],
+  overlay: null,
+}
+
+export interface FoldOptions {
+  /** extend crop results across the crop faces they touch (cropExtension.ts). */
+  extendCrops: boolean
 }
 
 /** Whether a size³ C-order crop mask has an inside voxel on any of its six faces. */
@@ -59,6 +79,8 @@ export interface FoldResult {
   encodeMs: number
   decodeMs: number
   postprocessMs: number
+  /** neighbouring crops: their encodes, decodes and connected parts. */
+  extendMs: number
 }
 
 /** A prompt the model could not answer (e.g. a crop without tissue); the caller withdraws it. */
@@ -91,6 +113,7 @@ export async function foldPrompts(
   volume: Volume,
   from: MaskState,
   prompts: readonly PromptRecord[],
+  opts: FoldOptions = { extendCrops: false },
 ): Promise<FoldResult> {
   const resume = isPrefix(from.seqs, prompts)
   const start = resume ? from : EMPTY_MASK_STATE
@@ -101,13 +124,15 @@ export async function foldPrompts(
   let encodeMs = 0
   let decodeMs = 0
   let postprocessMs = 0
-  // Crops to paste, in order. Pasting waits until every decoder pass succeeded, so a prompt that
-  // fails half-way leaves `from` (whose mask is updated in place, not copied) untouched.
-  const pastes: { encoded: EncodedCrop; logits: Float32Array }[] = []
+  let extendMs = 0
+  // Crop results to paste, in order, each with the prompts folded when it was left (they seed its
+  // extensions). Pasting waits until every model pass succeeded, so a prompt that fails half-way
+  // leaves `from` (whose mask is updated in place, not copied) untouched.
+  const pastes: { encoded: EncodedCrop; logits: Float32Array; folded: number }[] = []
 
-  const paste = (): void => {
+  const paste = (folded: number): void => {
     if (!unpasted || !encoded || !logits) return
-    pastes.push({ encoded, logits })
+    pastes.push({ encoded, logits, folded })
     unpasted = false
   }
   const decode = async (p: PromptRecord): Promise<void> => {
@@ -127,7 +152,7 @@ export async function foldPrompts(
     if (!segmenter) throw new PromptFoldError(p.seq, new Error('no model loaded'))
     try {
       if (!encoded || !insideCrop(encoded, p)) {
-        paste()
+        paste(n)
         encoded = await segmenter.encode(volume, p.pointWorldRas)
         encodeMs += encoded.encodeMs + encoded.preprocessMs
         logits = null
@@ -138,20 +163,73 @@ export async function foldPrompts(
       throw new PromptFoldError(p.seq, err)
     }
   }
-  paste()
+  paste(prompts.length)
+
+  // Every crop result's mask and extensions, still without touching the segment's mask.
+  const results: { encoded: EncodedCrop; cropMask: Uint8Array; extensions: ExtensionCrop[] }[] = []
+  for (const c of pastes) {
+    let t = performance.now()
+    const cropMask = segmenter!.cropMask(c.logits)
+    postprocessMs += performance.now() - t
+    t = performance.now()
+    let extensions: ExtensionCrop[] = []
+    if (opts.extendCrops)
+      try {
+        extensions = await extendAcrossFaces(
+          segmenter!,
+          volume,
+          c.encoded,
+          c.logits,
+          cropMask,
+          prompts.slice(0, c.folded),
+        )
+      } catch (err) {
+        throw new PromptFoldError(prompts[c.folded - 1].seq, err)
+      }
+    extendMs += performance.now() - t
+    results.push({ encoded: c.encoded, cropMask, extensions })
+  }
+
   const t = performance.now()
   let mask = start.mask
+  let overlay = start.overlay
   let changed: VoxelBox | null = null
   let touchesCropBorder = start.touchesCropBorder
-  for (const c of pastes) {
-    mask ??= new Uint8Array(volume.dims[0] * volume.dims[1] * volume.dims[2])
-    const cropMask = segmenter!.cropMask(c.logits)
-    pasteCropMask(cropMask, c.encoded.crop, volume, mask)
-    changed = unionBox(changed, cropBoxInVolume(c.encoded.crop, volume))
-    touchesCropBorder = touchesCropFace(cropMask, c.encoded.crop.size)
+  let extendedFaces = start.extendedFaces
+  if (pastes.length > 0 && overlay && mask) {
+    // The resumed crop's overlay: replaced when this fold decoded in that crop again, else it is
+    // the crop's final result (it was left without a new decode) and stays as pasted.
+    if (pastes[0].encoded === start.encoded) {
+      restoreBox(mask, volume.dims, overlay.box, overlay.underlay)
+      changed = overlay.box
+    }
+    overlay = null
   }
+  results.forEach((r, n) => {
+    mask ??= new Uint8Array(volume.dims[0] * volume.dims[1] * volume.dims[2])
+    let box = cropBoxInVolume(r.encoded.crop, volume)
+    for (const e of r.extensions) box = unionBox(box, cropBoxInVolume(e.encoded.crop, volume))
+    // Only the last result (the current crop) can be refined later: keep what its extensions cover
+    // (without extensions, the next paste of this crop overwrites everything this one wrote).
+    if (n === results.length - 1 && r.extensions.length > 0 && box)
+      overlay = { box, underlay: copyBox(mask, volume.dims, box) }
+    pasteCropMask(r.cropMask, r.encoded.crop, volume, mask)
+    for (const e of r.extensions) if (e.keptVoxels > 0) unionCropMask(e.kept, e.encoded.crop, volume, mask)
+    changed = unionBox(changed, box)
+    touchesCropBorder = touchesCropFace(r.cropMask, r.encoded.crop.size)
+    extendedFaces = r.extensions.map((e) => e.face)
+  })
   postprocessMs += performance.now() - t
-  const state: MaskState = { seqs: prompts.map((p) => p.seq), encoded, logits, mask, iou, touchesCropBorder }
+  const state: MaskState = {
+    seqs: prompts.map((p) => p.seq),
+    encoded,
+    logits,
+    mask,
+    iou,
+    touchesCropBorder,
+    extendedFaces,
+    overlay,
+  }
   if (prompts.length === 0) Object.assign(state, EMPTY_MASK_STATE, { seqs: [] })
-  return { state, changed, whole: !resume, encodeMs, decodeMs, postprocessMs }
+  return { state, changed, whole: !resume, encodeMs, decodeMs, postprocessMs, extendMs }
 }

@@ -29,7 +29,9 @@ async function runSegmentJob(
   const prompts = segment.prompts.slice()
   let fold
   try {
-    fold = await foldPrompts(ctx.segmenter, room.loaded.volume, segment.state, prompts)
+    fold = await foldPrompts(ctx.segmenter, room.loaded.volume, segment.state, prompts, {
+      extendCrops: ctx.config.cropExtension,
+    })
   } catch (err) {
     if (!(err instanceof PromptFoldError)) throw err
     const failure = failureOf(err.cause)
@@ -64,12 +66,14 @@ async function runSegmentJob(
     voxels: mesh.voxels,
     iou: fold.state.iou,
     touchesCropBorder: fold.state.touchesCropBorder,
+    extendedFaces: fold.state.extendedFaces,
     timings: {
       queueMs: round(queueMs),
       encodeMs: round(fold.encodeMs),
       decodeMs: round(fold.decodeMs),
       postprocessMs: round(fold.postprocessMs),
       meshMs: round(mesh.meshMs),
+      extendMs: round(fold.extendMs),
       totalMs: round(queueMs + performance.now() - t0),
     },
   }

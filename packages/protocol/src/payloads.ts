@@ -86,7 +86,19 @@ export interface StageTimings {
   decodeMs: number
   postprocessMs: number
   meshMs: number
+  /**
+   * extending the mask across crop faces (`MeshUpdate.extendedFaces`): the neighbouring crops'
+   * encodes (≈ 0.3–0.8 s each on CPU unless cached) and decodes, and keeping their continuing part.
+   * Included in totalMs, not in encodeMs/decodeMs.
+   */
+  extendMs: number
   totalMs: number
+}
+
+/** A face of the model's 128³ crop: `axis` 0/1/2 = canonical R/A/S crop axis, `side` −1 = low, 1 = high. */
+export interface CropFace {
+  axis: 0 | 1 | 2
+  side: -1 | 1
 }
 
 /**
@@ -106,10 +118,17 @@ export interface MeshUpdate {
   /** the decoder's predicted IoU of the last pass (null for an empty/reset segment). */
   iou: number | null
   /**
-   * The mask reaches a face of the model's 128³ crop: the object may continue beyond it (the server
-   * does not extend crops by itself yet). A click there re-centres the crop and extends the mask.
+   * The current crop's mask reaches a face of the model's 128³ crop: the object may continue beyond
+   * it. A click there re-centres the crop and extends the mask.
    */
   touchesCropBorder: boolean
+  /**
+   * The faces of the current crop the server extended the mask across (a neighbouring crop overlapping
+   * by half a crop, decoded from this one's result; its part continuing this mask was added): faces
+   * where the volume continues, most touched first, at most two. Empty when none or when the server
+   * runs with crop extension off.
+   */
+  extendedFaces: CropFace[]
   timings: StageTimings
 }
 
