@@ -62,7 +62,9 @@ function expectMeshOf(update: MeshUpdate, mask: Uint8Array): void {
 
 beforeAll(async () => {
   segmenter = await Segmenter.load(await goldenModelDir('fastsam3d'))
-  server = await startTestServer({ segmenter })
+  // Crop extension off: the existing behaviour (one crop per click, no neighbouring crops), so every
+  // mesh is the runtime's plain crop mask; cropExtension.test.ts covers the default (on).
+  server = await startTestServer({ segmenter, env: { FASTSAM_CROP_EXTENSION: 'off' } })
   ct = await readVolume(join(repoRoot, 'server', 'demo', 'example_ct.nii.gz'))
   liver = organPoint(
     await readVolume(sharedData('volumes', 'totalsegmentator', 'example_ct_seg.nii.gz')),
@@ -148,6 +150,9 @@ describe('prompts → meshes', () => {
       onFace = crop[q] === 1 && idx.some((v) => v === 0 || v === s - 1)
     }
     expect(first.touchesCropBorder).toBe(onFace)
+    expect(onFace).toBe(true) // the golden model's liver mask reaches the crop's faces…
+    expect(first.extendedFaces).toEqual([]) // …and with extension off nothing more happens
+    expect(first.timings.extendMs).toBe(0)
   })
 
   it('a refining click decodes with the previous logits (the mesh matches the sequential runtime mask)', async () => {
