@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- server [--model DIR] [--clicks n] [--clients n] [--no-big]`: the edge server as a
+ * `npm run bench -- server [--model DIR] [--clicks n] [--clients n] [--no-big] [--crop-extension on|off]`:
+ * the edge server as a
  * separate process (`fastsam-xr serve` on loopback), driven by socket.io-client from this process.
  * Prints one JSON document.
  *
@@ -8,6 +9,10 @@
  *  - peer: the same refine step done in-process with the runtime and mesh packages directly
  *    (decode with previous logits + upsample/paste + mask-kind encode), no network, no queue: the
  *    floor. Ratios server / direct;
+ *  - second peer: the server's own fold (maskState.ts, with the same crop-extension setting, default
+ *    on) + meshing, in-process: the same work as the server without network and queue. With crop
+ *    extension on, a refine click also decodes (and, when the mask's face extent moves to another
+ *    24 mm cell, encodes) up to two neighbouring crops: `refineServerExtendMs`;
  *  - fan-out with `clients` (default 50) connected to one room: per prompt, each client's arrival
  *    minus the first client's arrival (p50 / p99, target p99 ≤ 50 ms), and presence relay latency
  *    (receive − server relay time) p99;
@@ -26,7 +31,11 @@ import { Segmenter } from '@fastsam-xr/runtime'
 import { encodeNifti, readVolume } from '@fastsam-xr/volume'
 import { goldenModelDir } from '../../test/support/goldenModel.ts'
 import { repoRoot, sharedData } from '../../test/support/paths.ts'
+import type { PromptRecord } from '@fastsam-xr/protocol'
 import { DEFAULT_MODEL_DIR } from '../src/config.ts'
+import { EMPTY_MASK_STATE, foldPrompts, type MaskState } from '../src/maskState.ts'
+import { meshSegment } from '../src/meshing.ts'
+import type { VoxelBox } from '@fastsam-xr/mesh'
 import { organPoint } from '../test/support.ts'
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>
@@ -39,6 +48,8 @@ const flag = (name: string): string | undefined => {
 const clicks = Math.max(10, Number(flag('--clicks') ?? 30))
 const clientCount = Math.max(2, Number(flag('--clients') ?? 50))
 const withBig = !args.includes('--no-big')
+const cropExtension = flag('--crop-extension') ?? 'on'
+if (cropExtension !== 'on' && cropExtension !== 'off') throw new Error('--crop-extension expects on or off')
 
 const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b)
@@ -71,6 +82,8 @@ async function startServerProcess(
       dataDir,
       '--log-level',
       'warn',
+      '--crop-extension',
+      cropExtension,
     ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   )
@@ -178,6 +191,7 @@ async function main(): Promise<void> {
     log(`first click ${first.ms.toFixed(0)} ms; refine clicks`)
     const refine: number[] = []
     const serverTotals: number[] = []
+    const serverExtend: number[] = []
     const jitter = (n: number): Vec3 => [
       liver[0] + ((n * 7) % 21) - 10,
       liver[1] + ((n * 11) % 21) - 10,
@@ -187,6 +201,7 @@ async function main(): Promise<void> {
       const r = await prompt(jitter(n), n % 3 !== 2)
       refine.push(r.ms)
       serverTotals.push(r.update.timings.totalMs)
+      serverExtend.push(r.update.timings.extendMs)
     }
 
     log('peer: the same refine step in-process')
@@ -203,6 +218,21 @@ async function main(): Promise<void> {
       const mask = segmenter.toMask(encoded, logits, ct)
       encodeMaskMesh(mask, ct.dims, ct.affine)
       direct.push(performance.now() - t)
+    }
+    // Peer 2: the server's fold + meshing in-process, same clicks, same crop-extension setting.
+    const records: PromptRecord[] = [{ seq: 0, pointWorldRas: liver, positive: true, clientId: 'bench' }]
+    const extendCrops = cropExtension === 'on'
+    let state: MaskState = (await foldPrompts(segmenter, ct, EMPTY_MASK_STATE, records, { extendCrops }))
+      .state
+    let box: VoxelBox | null = meshSegment(state.mask, ct, null, null, true).box
+    const folded: number[] = []
+    for (let n = 0; n < clicks; n++) {
+      records.push({ seq: n + 1, pointWorldRas: jitter(n), positive: n % 3 !== 2, clientId: 'bench' })
+      const t = performance.now()
+      const fold = await foldPrompts(segmenter, ct, state, records, { extendCrops })
+      box = meshSegment(fold.state.mask, ct, box, fold.changed, fold.whole).box
+      state = fold.state
+      folded.push(performance.now() - t)
     }
     await segmenter.release()
 
@@ -265,6 +295,7 @@ async function main(): Promise<void> {
 
     const refineStats = stats(refine)
     const directStats = stats(direct)
+    const foldStats = stats(folded)
     process.stdout.write(
       JSON.stringify(
         {
@@ -276,13 +307,21 @@ async function main(): Promise<void> {
           firstClickServerTimings: first.update.timings,
           refineClickMs: refineStats,
           refineServerTotalMs: stats(serverTotals),
+          cropExtension,
+          refineServerExtendMs: stats(serverExtend),
           peer: {
             name: 'runtime + mesh in-process (decode, upsample/paste, mask encode)',
             refineMs: directStats,
           },
+          peerFold: {
+            name: `the server's fold + meshing in-process (crop extension ${cropExtension})`,
+            refineMs: foldStats,
+          },
           ratios: {
             refineP50ServerOverDirect: r2(refineStats.p50 / directStats.p50),
             refineP95ServerOverDirect: r2(refineStats.p95 / directStats.p95),
+            refineP50ServerOverFold: r2(refineStats.p50 / foldStats.p50),
+            refineP95ServerOverFold: r2(refineStats.p95 / foldStats.p95),
           },
           fanOut: {
             clients: clientCount,

@@ -16,7 +16,7 @@
  * C-order over (a0, a1, a2).
  */
 import type { CropFace, PromptRecord } from '@fastsam-xr/protocol'
-import { RuntimeError, type EncodedCrop, type Prompt, type Segmenter } from '@fastsam-xr/runtime'
+import { ByteLru, RuntimeError, type EncodedCrop, type Prompt, type Segmenter } from '@fastsam-xr/runtime'
 import {
   applyAffine,
   canonicalResampledGrid,
@@ -43,6 +43,40 @@ export const MAX_EXTENSION_CROPS = 2
  * runtime has cached. A multiple of the low-res logits' cell (4 voxels), so the logits shift exactly.
  */
 const CENTRE_SNAP = 16
+
+/**
+ * Neighbouring crops already encoded, by (first crop, offset). The runtime caches embeddings but
+ * prepares the 128³ crop (resample + normalise, tens of ms) before it can look one up; a refining
+ * click reuses its neighbours, so they are kept here too (same embedding arrays, byte-bounded).
+ */
+const NEIGHBOUR_CACHE_BYTES = 16 * 1024 * 1024
+const neighbours = new WeakMap<Segmenter, ByteLru<EncodedCrop>>()
+
+async function encodeNeighbour(
+  segmenter: Segmenter,
+  volume: Volume,
+  encoded: EncodedCrop,
+  offset: Vec3,
+): Promise<EncodedCrop> {
+  let cache = neighbours.get(segmenter)
+  if (!cache)
+    neighbours.set(segmenter, (cache = new ByteLru(NEIGHBOUR_CACHE_BYTES, (e) => e.embedding.byteLength)))
+  // encoded.key names the volume object and the crop position (runtime).
+  const key = `${encoded.key}|${offset.join(',')}`
+  const hit = cache.get(key)
+  if (hit) return hit
+  const { crop } = encoded
+  // The voxel at crop index offset + size/2 becomes the new crop's index size/2 (runtime encode).
+  const centre = applyAffine(crop.cropAffine, offset.map((o) => o + crop.size / 2) as Vec3)
+  const next = await segmenter.encode(volume, centre)
+  if (next.crop.start.some((s, a) => s !== crop.start[a] + offset[a]))
+    throw new RuntimeError(
+      'bad-input',
+      `extension crop starts at ${next.crop.start}, planned ${crop.start} + ${offset}`,
+    )
+  cache.set(key, next)
+  return next
+}
 
 export interface TouchedFace {
   face: CropFace
@@ -188,10 +222,12 @@ export function shiftLogits(
 function overlapSeeds(cropMask: Uint8Array, size: number, offset: Vec3): Uint8Array {
   const seeds = new Uint8Array(size ** 3)
   const range = offset.map((o) => [Math.max(0, -o), Math.min(size, size - o)])
+  const shift = size * size * offset[0] + size * offset[1] + offset[2]
   for (let a0 = range[0][0]; a0 < range[0][1]; a0++)
-    for (let a1 = range[1][0]; a1 < range[1][1]; a1++)
-      for (let a2 = range[2][0]; a2 < range[2][1]; a2++)
-        seeds[at(size, [a0, a1, a2])] = cropMask[at(size, [a0 + offset[0], a1 + offset[1], a2 + offset[2]])]
+    for (let a1 = range[1][0]; a1 < range[1][1]; a1++) {
+      const row = size * size * a0 + size * a1
+      for (let q = row + range[2][0], end = row + range[2][1]; q < end; q++) seeds[q] = cropMask[q + shift]
+    }
   return seeds
 }
 
@@ -221,20 +257,13 @@ export async function extendAcrossFaces(
   for (const { face } of continuingFaces(cropMask, crop, volume).slice(0, maxCrops)) {
     const plan = planExtension(cropMask, size, face)
     if (!plan) continue
-    // The voxel at crop index offset + size/2 becomes the new crop's index size/2 (runtime encode).
-    const centre = applyAffine(crop.cropAffine, plan.offset.map((o) => o + size / 2) as Vec3)
     let next: EncodedCrop
     try {
-      next = await segmenter.encode(volume, centre)
+      next = await encodeNeighbour(segmenter, volume, encoded, plan.offset)
     } catch (err) {
       if (err instanceof VolumeError && err.code === 'DEGENERATE_CROP') continue
       throw err
     }
-    if (next.crop.start.some((s, a) => s !== crop.start[a] + plan.offset[a]))
-      throw new RuntimeError(
-        'bad-input',
-        `extension crop starts at ${next.crop.start}, planned ${crop.start} + ${plan.offset}`,
-      )
     const seedPrompt: Prompt = { pointWorldRas: applyAffine(crop.cropAffine, plan.seed), positive: true }
     const clicks = prompts
       .filter((p) => insideCrop(next.crop, p.pointWorldRas))
