@@ -144,6 +144,7 @@ describe('fastsam-xr serve / start', () => {
       ['serve', '--port', '99999'],
       ['serve', '--ep', 'tpu'],
       ['serve', '--tls', 'maybe'],
+      ['serve', '--crop-extension', 'maybe'],
       ['serve', '--tls-cert', join(dataDir, 'x.pem')],
       ['serve', '--frobnicate', '1'],
     ]) {

@@ -27,6 +27,7 @@ import { connectedToSeeds } from '../src/connectedPart.ts'
 import { cropBoxInVolume } from '../src/cropBox.ts'
 import { continuingFaces, MAX_EXTENSION_CROPS, planExtension, shiftLogits } from '../src/cropExtension.ts'
 import { copyBox, restoreBox, unionCropMask } from '../src/cropPaste.ts'
+import { ConfigError, loadConfig } from '../src/index.ts'
 import { EMPTY_MASK_STATE, foldPrompts } from '../src/maskState.ts'
 import {
   bytes,
@@ -346,5 +347,16 @@ describe('extension helpers on real geometry', () => {
     expect(shifted[L * L * 2 + 0 + 1]).toBe(0) // a0 + 2 = 4: past the first crop
     expect(shifted[0]).toBe(0) // a2 − 1 < 0
     expect(() => shiftLogits(logits, L, [2, 0, 0], 4)).toThrow(RangeError)
+  })
+})
+
+describe('configuration', () => {
+  it('on by default; FASTSAM_CROP_EXTENSION or --crop-extension (the flag wins) turn it off; bad values are refused', () => {
+    expect(loadConfig([], {}).cropExtension).toBe(true)
+    expect(loadConfig([], { FASTSAM_CROP_EXTENSION: 'off' }).cropExtension).toBe(false)
+    expect(loadConfig(['--crop-extension', 'on'], { FASTSAM_CROP_EXTENSION: 'off' }).cropExtension).toBe(true)
+    expect(loadConfig(['--crop-extension=off'], {}).cropExtension).toBe(false)
+    expect(() => loadConfig([], { FASTSAM_CROP_EXTENSION: 'yes' })).toThrow(ConfigError)
+    expect(() => loadConfig(['--crop-extension', 'maybe'], {})).toThrow(/--crop-extension expects on or off/)
   })
 })
