@@ -16,7 +16,7 @@
  * C-order over (a0, a1, a2).
  */
 import type { CropFace, PromptRecord } from '@fastsam-xr/protocol'
-import { ByteLru, RuntimeError, type EncodedCrop, type Prompt, type Segmenter } from '@fastsam-xr/runtime'
+import { ByteLru, type EncodedCrop, type Prompt, type Segmenter } from '@fastsam-xr/runtime'
 import {
   applyAffine,
   canonicalResampledGrid,
@@ -70,10 +70,7 @@ async function encodeNeighbour(
   const centre = applyAffine(crop.cropAffine, offset.map((o) => o + crop.size / 2) as Vec3)
   const next = await segmenter.encode(volume, centre)
   if (next.crop.start.some((s, a) => s !== crop.start[a] + offset[a]))
-    throw new RuntimeError(
-      'bad-input',
-      `extension crop starts at ${next.crop.start}, planned ${crop.start} + ${offset}`,
-    )
+    throw new Error(`extension crop starts at ${next.crop.start}, planned ${crop.start} + ${offset}`)
   cache.set(key, next)
   return next
 }

@@ -25,7 +25,13 @@ import { goldenModelDir } from '../../test/support/goldenModel.ts'
 import { repoRoot, sharedData } from '../../test/support/paths.ts'
 import { connectedToSeeds } from '../src/connectedPart.ts'
 import { cropBoxInVolume } from '../src/cropBox.ts'
-import { continuingFaces, MAX_EXTENSION_CROPS, planExtension, shiftLogits } from '../src/cropExtension.ts'
+import {
+  continuingFaces,
+  extendAcrossFaces,
+  MAX_EXTENSION_CROPS,
+  planExtension,
+  shiftLogits,
+} from '../src/cropExtension.ts'
 import { copyBox, restoreBox, unionCropMask } from '../src/cropPaste.ts'
 import { ConfigError, loadConfig } from '../src/index.ts'
 import { EMPTY_MASK_STATE, foldPrompts } from '../src/maskState.ts'
@@ -305,6 +311,27 @@ describe('extension helpers on real geometry', () => {
     const seedWorld = applyAffine(encoded.crop.cropAffine, plan.seed)
     const inExt = worldToCropIndex(ext.crop, seedWorld)
     expect(inExt[1]).toBeCloseTo(S - 1 - 64, 6)
+  })
+
+  it('a neighbouring crop with no tissue to normalise is skipped, not an error', async () => {
+    // 128×32×32 voxels at 3 mm: tissue in i < 32 (x < 96 mm), air beyond. The crop centred at x = 96
+    // starts at canonical voxel 1, so both a0 faces continue; the neighbour across the high one
+    // (x ≥ 97.5 mm) holds only air (DEGENERATE_CROP), the one across the low face holds tissue.
+    const [nx, ny, nz] = [128, 32, 32]
+    const data = new Int16Array(nx * ny * nz).fill(-1000)
+    for (let k = 0; k < nz; k++)
+      for (let j = 0; j < ny; j++)
+        for (let i = 0; i < 32; i++) data[i + nx * (j + ny * k)] = 100 + ((i * 7 + j * 3 + k * 5) % 50)
+    const affine = Float64Array.from([3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1])
+    const volume = { data, dims: [nx, ny, nz], affine, dtype: 'int16', meta: {} } as unknown as Volume
+    const p: Vec3 = [96, 46.5, 46.5]
+    const encoded = await segmenter.encode(volume, p)
+    expect(encoded.crop.start[0]).toBe(1)
+    const logits = (await segmenter.decode(encoded, [{ pointWorldRas: p, positive: true }])).lowResLogits
+    const cropMask = segmenter.cropMask(logits)
+    expect(continuingFaces(cropMask, encoded.crop, volume).map((f) => key(f.face))).toEqual(['0-', '0+'])
+    const extensions = await extendAcrossFaces(segmenter, volume, encoded, logits, cropMask, [])
+    expect(extensions.map((e) => key(e.face))).toEqual(['0-'])
   })
 
   it('the union paste adds exactly the crop mask pasted on an empty volume; a box copy restores', async () => {
