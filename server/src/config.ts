@@ -21,6 +21,7 @@ import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
 
 export type ExecutionDevice = 'cpu' | 'cuda'
 
@@ -58,7 +59,7 @@ export class ConfigError extends Error {
 }
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const DEFAULT_MODEL_DIR = join(repoRoot, 'models', 'weights', 'fastsam3d-xr-small')
+export const DEFAULT_MODEL_DIR = SHIPPED_MODEL_DIR
 
 function parsePort(text: string, source: string): number {
   const port = Number(text)

@@ -1,5 +1,5 @@
 /**
- * `fastsam-xr eval --data <dir> --model <dir> [--clicks 1,3,5,10] [--crop gt-center|first-click]
+ * `fastsam-xr eval --data <dir> [--model <dir>] [--clicks 1,3,5,10] [--crop gt-center|first-click]
  *   [--seed 2023] [--json out.json] [--cases key,...] [--split split.json [--side held_out]]
  *   [--min-voxels 10] [--no-baseline] [--threads n]`
  *
@@ -25,6 +25,7 @@ import {
   type CropMode,
 } from '@fastsam-xr/eval'
 import { UsageError, type Command } from '../command.ts'
+import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
 
 export interface EvalArgs {
   data: string
@@ -140,8 +141,8 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
     throw new UsageError(
       '--data <dir> is required (a folder of <case>_img/<case>_seg pairs or imagesTr/labelsTr)',
     )
-  if (!model)
-    throw new UsageError('--model <dir> is required (a folder with model.json, encoder.onnx, decoder.onnx)')
+  // Without --model: the shipped default (models/weights/fastsam3d-xr-small).
+  model ??= SHIPPED_MODEL_DIR
   if (side !== undefined && !split) throw new UsageError('--side needs --split <split.json>')
   if (json) {
     const dir = dirname(resolve(json))
@@ -170,7 +171,7 @@ export const evalCommand: Command = {
   summary:
     'Dice of a model with simulated clicks (spec §9.1) on image/label pairs, with a region-growing baseline',
   usage:
-    'fastsam-xr eval --data <dir> --model <dir> [--clicks 1,3,5,10] [--crop gt-center|first-click] [--seed 2023] ' +
+    'fastsam-xr eval --data <dir> [--model <dir>] [--clicks 1,3,5,10] [--crop gt-center|first-click] [--seed 2023] ' +
     '[--json out.json] [--cases key,…] [--split split.json [--side held_out]] [--min-voxels 10] [--no-baseline] ' +
     '[--threads n] [--quiet]',
   async run(argv) {

@@ -1,5 +1,5 @@
 /**
- * `fastsam-xr segment <volume> --model <dir> --point x,y,z [...] [--negative x,y,z ...] --out mask.nii.gz`
+ * `fastsam-xr segment <volume> [--model <dir>] --point x,y,z [...] [--negative x,y,z ...] --out mask.nii.gz`
  *
  * Points are world RAS millimetres. The 128³ ROI is centred on the first positive point; every point
  * must lie inside it. Clicks are replayed in the order given (the first positive point first), the way FastSAM3D was evaluated and
@@ -19,6 +19,7 @@ import {
   type Prompt,
 } from '@fastsam-xr/runtime'
 import { UsageError, type Command } from '../command.ts'
+import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
 
 interface SegmentArgs {
   volume: string
@@ -102,8 +103,8 @@ export function parseSegmentArgs(argv: string[], usage: string): SegmentArgs {
   }
   if (positional.length !== 1)
     throw new UsageError(`expected one volume (NIfTI file or DICOM folder) (usage: ${usage})`)
-  if (!model)
-    throw new UsageError('--model <dir> is required (a folder with model.json, encoder.onnx, decoder.onnx)')
+  // Without --model: the shipped default (models/weights/fastsam3d-xr-small).
+  model ??= SHIPPED_MODEL_DIR
   if (!out) throw new UsageError('--out <mask.nii.gz> is required')
   if (!/\.nii(\.gz)?$/.test(out)) throw new UsageError(`--out must end in .nii or .nii.gz (got '${out}')`)
   const outDir = dirname(resolve(out))
@@ -120,7 +121,7 @@ export const segment: Command = {
   name: 'segment',
   summary: 'segment a volume from point prompts (world RAS mm) with an exported model; writes a mask NIfTI',
   usage:
-    'fastsam-xr segment <volume> --model <dir> --point x,y,z [--point x,y,z …] [--negative x,y,z …] ' +
+    'fastsam-xr segment <volume> [--model <dir>] --point x,y,z [--point x,y,z …] [--negative x,y,z …] ' +
     '--out mask.nii.gz [--joint] [--threads n] [--provider cpu|cuda] [--json]',
   async run(argv) {
     const args = parseSegmentArgs(argv, this.usage)
