@@ -99,6 +99,25 @@ describe('fastsam-xr eval', () => {
     expect(other.cases[0].clicks).not.toEqual(first.cases[0].clicks.slice(0, 3))
   })
 
+  it('without --model: the shipped default model', () => {
+    const out = join(work, 'shipped.json')
+    const r = cli([
+      '--data',
+      sharedData('volumes', 'monai'),
+      '--cases',
+      'monai/anatomical',
+      '--clicks',
+      '1',
+      '--no-baseline',
+      '--quiet',
+      '--json',
+      out,
+    ])
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(JSON.parse(readFileSync(out, 'utf8')).protocol.model.name).toBe('fastsam3d-xr-small')
+  })
+
   it('bad input: one line on stderr, exit 2 for usage, 1 otherwise', () => {
     const usage: string[][] = [
       ['--model', model],
