@@ -1,6 +1,6 @@
 /**
  * `fastsam-xr serve [--port n] [--host h] [--model DIR] [--ep cpu|cuda] [--data DIR]
- *                   [--tls auto|off] [--tls-cert FILE --tls-key FILE]`
+ *                   [--tls auto|off] [--tls-cert FILE --tls-key FILE] [--redis URL] [--crop-extension on|off]`
  *
  * Runs the edge server until SIGINT/SIGTERM. Flags override the FASTSAM_* environment (see
  * server/src/config.ts). Prints the URLs to open, whether a model is loaded, and with TLS the
@@ -74,7 +74,7 @@ export const serve: Command = {
   summary: 'run the edge server (Socket.IO + HTTP(S)): cases, prompts → meshes, rooms, exports',
   usage:
     'fastsam-xr serve [--port n] [--host h] [--model DIR] [--ep cpu|cuda] [--data DIR] ' +
-    '[--tls auto|off] [--tls-cert FILE --tls-key FILE] [--log-level info|warn|silent]',
+    '[--tls auto|off] [--tls-cert FILE --tls-key FILE] [--log-level info|warn|silent] [--redis redis://h:p] [--crop-extension on|off]',
   async run(argv) {
     return runServer(parseServeConfig(argv))
   },
