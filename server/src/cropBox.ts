@@ -4,31 +4,22 @@
  * Pasting a crop mask changes no voxel outside it, so it bounds the region to re-mesh.
  */
 import type { VoxelBox } from '@fastsam-xr/mesh'
-import { applyAffine, invert4, multiply4, type ModelCrop, type Vec3, type Volume } from '@fastsam-xr/volume'
+import {
+  applyAffine,
+  cropFootprint,
+  invert4,
+  type ModelCrop,
+  type Vec3,
+  type Volume,
+} from '@fastsam-xr/volume'
 
 export function cropBoxInVolume(
   crop: Pick<ModelCrop, 'cropAffine' | 'size'>,
   volume: Volume,
 ): VoxelBox | null {
-  const toVolume = multiply4(invert4(volume.affine), crop.cropAffine)
-  const lo = [Infinity, Infinity, Infinity]
-  const hi = [-Infinity, -Infinity, -Infinity]
-  const s = crop.size
-  for (let corner = 0; corner < 8; corner++) {
-    const p = applyAffine(toVolume, [
-      corner & 1 ? s - 0.5 : -0.5,
-      corner & 2 ? s - 0.5 : -0.5,
-      corner & 4 ? s - 0.5 : -0.5,
-    ])
-    for (let a = 0; a < 3; a++) {
-      lo[a] = Math.min(lo[a], p[a])
-      hi[a] = Math.max(hi[a], p[a])
-    }
-  }
-  const from = lo.map((v) => Math.max(0, Math.floor(v) - 1))
-  const to = hi.map((v, a) => Math.min(volume.dims[a] - 1, Math.ceil(v) + 1))
+  const { from, to } = cropFootprint(crop, volume)
   if (from.some((f, a) => f > to[a])) return null
-  return { origin: from as Vec3, size: [to[0] - from[0] + 1, to[1] - from[1] + 1, to[2] - from[2] + 1] }
+  return { origin: from, size: [to[0] - from[0] + 1, to[1] - from[1] + 1, to[2] - from[2] + 1] }
 }
 
 /** Whether a world point lies in the volume (its nearest voxel is one of the volume's voxels). */

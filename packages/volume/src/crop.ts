@@ -216,6 +216,35 @@ export function worldToCropIndex(crop: ModelCrop, pointWorldRas: Vec3): Vec3 {
 }
 
 /**
+ * The inclusive voxel-index range [from, to] of `target` that a crop can touch: the crop's corners (crop
+ * index −0.5 and size − 0.5 per axis) mapped onto the target grid, widened by one voxel, clamped to the
+ * target. Empty on an axis where from > to. Pasting a crop mask changes no voxel outside it.
+ */
+export function cropFootprint(
+  crop: Pick<ModelCrop, 'cropAffine' | 'size'>,
+  target: Pick<Volume, 'affine' | 'dims'>,
+): { from: Vec3; to: Vec3 } {
+  const size = crop.size
+  const toTarget = multiply4(invert4(target.affine), crop.cropAffine)
+  const lo = [Infinity, Infinity, Infinity]
+  const hi = [-Infinity, -Infinity, -Infinity]
+  for (let corner = 0; corner < 8; corner++) {
+    const p = applyAffine(toTarget, [
+      corner & 1 ? size - 0.5 : -0.5,
+      corner & 2 ? size - 0.5 : -0.5,
+      corner & 4 ? size - 0.5 : -0.5,
+    ])
+    for (let a = 0; a < 3; a++) {
+      lo[a] = Math.min(lo[a], p[a])
+      hi[a] = Math.max(hi[a], p[a])
+    }
+  }
+  const from = lo.map((v) => Math.max(0, Math.floor(v) - 1)) as Vec3
+  const to = hi.map((v, a) => Math.min(target.dims[a] - 1, Math.ceil(v) + 1)) as Vec3
+  return { from, to }
+}
+
+/**
  * Paste a size³ C-order binary mask back onto `target`'s grid: each target voxel whose centre falls in
  * the crop takes the value of its nearest crop voxel (round half up); the others keep their value in
  * `into` (default zeros). Returns a Uint8Array in Volume order.
@@ -235,23 +264,7 @@ export function pasteCropMask(
     throw new VolumeError('BAD_ARGUMENT', `'into' has ${out.length} voxels, target has ${nx * ny * nz}`)
   // Target voxel → crop index.
   const M = multiply4(invert4(crop.cropAffine), target.affine)
-  // Bounding box of the crop in target index space (corners at −0.5 and size − 0.5), one voxel margin.
-  const toTarget = multiply4(invert4(target.affine), crop.cropAffine)
-  const lo = [Infinity, Infinity, Infinity]
-  const hi = [-Infinity, -Infinity, -Infinity]
-  for (let corner = 0; corner < 8; corner++) {
-    const p = applyAffine(toTarget, [
-      corner & 1 ? size - 0.5 : -0.5,
-      corner & 2 ? size - 0.5 : -0.5,
-      corner & 4 ? size - 0.5 : -0.5,
-    ])
-    for (let a = 0; a < 3; a++) {
-      lo[a] = Math.min(lo[a], p[a])
-      hi[a] = Math.max(hi[a], p[a])
-    }
-  }
-  const from = lo.map((v) => Math.max(0, Math.floor(v) - 1))
-  const to = hi.map((v, a) => Math.min(target.dims[a] - 1, Math.ceil(v) + 1))
+  const { from, to } = cropFootprint(crop, target)
   const s2 = size * size
   for (let k = from[2]; k <= to[2]; k++)
     for (let j = from[1]; j <= to[1]; j++) {

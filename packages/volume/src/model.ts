@@ -19,6 +19,7 @@ export { resample, resampledGrid, type Interpolation, type ResampledGrid } from 
 export {
   canonicalResampledGrid,
   canonicalWindow,
+  cropFootprint,
   cropOrPad,
   maskBoundingBox,
   pasteCropMask,
