@@ -12,7 +12,7 @@ import { VolumeError } from './errors.ts'
 import { readDicomSlice, TRANSFER_SYNTAXES, type DicomSlice } from './dicomSlice.ts'
 import { slicePixels, type RawPixels } from './dicomPixels.ts'
 import { voxelBudget, type ReadOptions } from './options.ts'
-import type { DType, Volume, VoxelArray, Vec3 } from './volume.ts'
+import { ARRAY_OF, type DType, type Volume, type Vec3 } from './volume.ts'
 
 export type DicomInput = string | Uint8Array
 
@@ -61,17 +61,6 @@ function outputType(slices: DicomSlice[], raws: { min: number; max: number }[]):
   if (lo >= 0 && hi <= 65535) return 'uint16'
   if (lo >= -2147483648 && hi <= 2147483647) return 'int32'
   return 'float32'
-}
-
-const ARRAY_OF: Record<DType, new (n: number) => VoxelArray> = {
-  uint8: Uint8Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  float32: Float32Array,
-  float64: Float64Array,
 }
 
 /** Read one series. `input`: a folder, one file, or a list of files / in-memory buffers. */

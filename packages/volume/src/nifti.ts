@@ -9,18 +9,7 @@ import { isUsableAffine } from './geometry.ts'
 import { gunzipAtLeast, gunzipPrefix, isGzip } from './gzip.ts'
 import { bestAffine, niftiDatatype, niftiShape, parseNiftiHeader, type NiftiHeader } from './niftiHeader.ts'
 import { voxelBudget, type ReadOptions } from './options.ts'
-import type { DType, Volume, VoxelArray } from './volume.ts'
-
-const ARRAY_OF: Record<DType, new (n: number) => VoxelArray> = {
-  uint8: Uint8Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  float32: Float32Array,
-  float64: Float64Array,
-}
+import { ARRAY_OF, type DType, type Volume, type VoxelArray } from './volume.ts'
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 

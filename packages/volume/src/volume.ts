@@ -37,3 +37,15 @@ export interface Volume<T extends VoxelArray = VoxelArray> {
   dtype: DType
   meta: VolumeMeta
 }
+
+/** The typed array class that holds each dtype. */
+export const ARRAY_OF: Record<DType, new (n: number) => VoxelArray> = {
+  uint8: Uint8Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+}
