@@ -11,6 +11,7 @@ export {
 } from './marchingCubes.ts'
 export {
   isosurface,
+  isosurfaceForBudget,
   isosurfaceLods,
   downsampleGrid,
   type IsosurfaceOptions,
