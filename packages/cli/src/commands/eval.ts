@@ -25,6 +25,7 @@ import {
   type CropMode,
 } from '@fastsam-xr/eval'
 import { UsageError, type Command } from '../command.ts'
+import { forEachArg } from '../args.ts'
 import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
 
 export interface EvalArgs {
@@ -64,15 +65,8 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
   let baseline = true
   let threads: number | undefined
   let quiet = false
-  for (let n = 0; n < argv.length; n++) {
-    const arg = argv[n]
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1
-    const flag = eq > 0 ? arg.slice(0, eq) : arg
-    const value = (): string => {
-      const v = eq > 0 ? arg.slice(eq + 1) : argv[++n]
-      if (v === undefined) throw new UsageError(`${flag} needs a value (usage: ${usage})`)
-      return v
-    }
+  // Both `--flag value` and `--flag=value`.
+  forEachArg(argv, usage, (flag, value, arg) => {
     switch (flag) {
       case '--data':
         data = value()
@@ -136,7 +130,7 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
             : `unexpected argument '${arg}' (usage: ${usage})`,
         )
     }
-  }
+  })
   if (!data)
     throw new UsageError(
       '--data <dir> is required (a folder of <case>_img/<case>_seg pairs or imagesTr/labelsTr)',

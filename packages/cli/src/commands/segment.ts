@@ -19,6 +19,7 @@ import {
   type Prompt,
 } from '@fastsam-xr/runtime'
 import { UsageError, type Command } from '../command.ts'
+import { forEachArg } from '../args.ts'
 import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
 
 interface SegmentArgs {
@@ -53,16 +54,8 @@ export function parseSegmentArgs(argv: string[], usage: string): SegmentArgs {
   let joint = false
   let threads: number | undefined
   let provider: ExecutionProvider | undefined
-  for (let n = 0; n < argv.length; n++) {
-    const arg = argv[n]
-    // Accept both `--flag value` and `--flag=value`.
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1
-    const flag = eq > 0 ? arg.slice(0, eq) : arg
-    const value = (): string => {
-      const v = eq > 0 ? arg.slice(eq + 1) : argv[++n]
-      if (v === undefined) throw new UsageError(`${flag} needs a value (usage: ${usage})`)
-      return v
-    }
+  // Both `--flag value` and `--flag=value`.
+  forEachArg(argv, usage, (flag, value, arg) => {
     switch (flag) {
       case '--model':
         model = value()
@@ -100,7 +93,7 @@ export function parseSegmentArgs(argv: string[], usage: string): SegmentArgs {
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg} (usage: ${usage})`)
         positional.push(arg)
     }
-  }
+  })
   if (positional.length !== 1)
     throw new UsageError(`expected one volume (NIfTI file or DICOM folder) (usage: ${usage})`)
   // Without --model: the shipped default (models/weights/fastsam3d-xr-small).
