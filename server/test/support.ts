@@ -111,42 +111,8 @@ export function bytes(b: Uint8Array | ArrayBuffer): Uint8Array {
   return b instanceof Uint8Array ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b)
 }
 
-/** World RAS centre of the `label` voxel nearest the label's centroid (a point inside the organ). */
-export function organPoint(
-  labels: { data: ArrayLike<number>; dims: [number, number, number]; affine: Float64Array },
-  label: number,
-): [number, number, number] {
-  const [nx, ny, nz] = labels.dims
-  const sum = [0, 0, 0]
-  let n = 0
-  for (let k = 0, q = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, q++)
-        if (labels.data[q] === label) {
-          sum[0] += i
-          sum[1] += j
-          sum[2] += k
-          n++
-        }
-  if (n === 0) throw new Error(`label ${label} not present`)
-  const c = sum.map((s) => s / n)
-  let best = [0, 0, 0]
-  let bestD = Infinity
-  for (let k = 0, q = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, q++)
-        if (labels.data[q] === label) {
-          const d = (i - c[0]) ** 2 + (j - c[1]) ** 2 + (k - c[2]) ** 2
-          if (d < bestD) [bestD, best] = [d, [i, j, k]]
-        }
-  const a = labels.affine
-  const [i, j, k] = best
-  return [0, 1, 2].map((r) => a[4 * r] * i + a[4 * r + 1] * j + a[4 * r + 2] * k + a[4 * r + 3]) as [
-    number,
-    number,
-    number,
-  ]
-}
+/** A point inside an organ: the label voxel nearest the label's centroid, in world RAS mm. */
+export { labelPoint as organPoint } from '../../test/support/labelPoint.ts'
 
 /** Byte equality of two typed arrays (vitest's deep equality is slow on large arrays). */
 export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
