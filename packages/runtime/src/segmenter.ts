@@ -10,7 +10,14 @@
  * sessions; `Segmenter.load(dir)` is the Node convenience that reads a model folder.
  */
 import type { InferenceSession } from 'onnxruntime-common'
-import { pasteCropMask, prepareModelCrop, type ModelCrop, type Vec3, type Volume } from '@fastsam-xr/volume'
+import {
+  modelCropStart,
+  pasteCropMask,
+  prepareModelCrop,
+  type ModelCrop,
+  type Vec3,
+  type Volume,
+} from '@fastsam-xr/volume'
 import { ByteLru } from './byteLru.ts'
 import {
   createSession,
@@ -149,17 +156,20 @@ export class Segmenter {
       )
     const { spacingMm, cropSize } = this.manifest.input
     let t = now()
+    // Key on the crop position first: a hit needs neither the 128³ crop nor the encoder.
+    const start = modelCropStart(volume, centreWorldRas, { spacingMm, size: cropSize })
+    const key = `${volumeId(volume)}|${spacingMm}|${cropSize}|${start.join(',')}`
+    const hit = this.cache.get(key)
+    if (hit) {
+      const preprocessMs = now() - t
+      this.timings.preprocessMs = preprocessMs
+      this.timings.encodeMs = 0
+      return { key, crop: hit.crop, embedding: hit.embedding, cached: true, preprocessMs, encodeMs: 0 }
+    }
     const crop = prepareModelCrop(volume, centreWorldRas, { spacingMm, size: cropSize })
     const preprocessMs = now() - t
     this.timings.preprocessMs = preprocessMs
-    const key = `${volumeId(volume)}|${spacingMm}|${cropSize}|${crop.start.join(',')}`
     const geometry: ModelCrop = { ...crop, input: EMPTY_INPUT }
-
-    const hit = this.cache.get(key)
-    if (hit) {
-      this.timings.encodeMs = 0
-      return { key, crop: geometry, embedding: hit.embedding, cached: true, preprocessMs, encodeMs: 0 }
-    }
     t = now()
     const embedding = await this.runEncoder(crop.input)
     const encodeMs = now() - t

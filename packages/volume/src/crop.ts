@@ -173,6 +173,27 @@ export function zNormalise(data: Float32Array): { mean: number; std: number; cou
   return { mean, std, count }
 }
 
+/**
+ * Where `prepareModelCrop` would place its window, without sampling anything: the crop start in the
+ * canonical resampled grid (the voxel nearest the point, round half up like ITK, lands at size/2).
+ * Cheap, so a cache can be keyed on it before any crop is prepared.
+ */
+export function modelCropStart(
+  volume: Volume,
+  centreWorldRas: Vec3,
+  opts?: { spacingMm?: number; size?: number },
+): [number, number, number] {
+  const spacingMm = opts?.spacingMm ?? 1.5
+  const size = opts?.size ?? 128
+  if (!centreWorldRas.every(Number.isFinite))
+    throw new VolumeError('BAD_ARGUMENT', `centre ${centreWorldRas} is not a finite point`)
+  if (!Number.isInteger(size) || size < 2)
+    throw new VolumeError('BAD_ARGUMENT', `crop size ${size} must be an integer ≥ 2`)
+  const { canonical: c } = canonicalResampledGrid(volume, spacingMm)
+  const idx = applyAffine(invert4(c.affine), centreWorldRas)
+  return idx.map((x) => Math.floor(x + 0.5) - Math.floor(size / 2)) as [number, number, number]
+}
+
 /** The canonical 1.5 mm grid of a volume and the continuous canonical index of a world point. */
 export function canonicalResampledGrid(volume: Volume, spacingMm: number) {
   const g = resampledGrid(volume.dims, volume.affine, spacingMm)
@@ -187,14 +208,8 @@ export function prepareModelCrop(
 ): ModelCrop {
   const spacingMm = opts?.spacingMm ?? 1.5
   const size = opts?.size ?? 128
-  if (!centreWorldRas.every(Number.isFinite))
-    throw new VolumeError('BAD_ARGUMENT', `centre ${centreWorldRas} is not a finite point`)
-  if (!Number.isInteger(size) || size < 2)
-    throw new VolumeError('BAD_ARGUMENT', `crop size ${size} must be an integer ≥ 2`)
   const { resampled: g, canonical: c } = canonicalResampledGrid(volume, spacingMm)
-  const idx = applyAffine(invert4(c.affine), centreWorldRas)
-  // The voxel nearest the point (round half up, like ITK) lands at crop index size/2.
-  const start = idx.map((x) => Math.floor(x + 0.5) - Math.floor(size / 2)) as [number, number, number]
+  const start = modelCropStart(volume, centreWorldRas, { spacingMm, size })
   const tables = [0, 1, 2].map((r) => {
     const a = c.src[r]
     const indices = new Float64Array(size)

@@ -22,6 +22,7 @@ export {
   cropFootprint,
   cropOrPad,
   maskBoundingBox,
+  modelCropStart,
   pasteCropMask,
   prepareModelCrop,
   toModelOrder,
