@@ -1,0 +1,2 @@
+// SKELETON: replaced by its owner.
+export function installTestHooks(): void {}

@@ -1,0 +1,4 @@
+// SKELETON: replaced by its owner.
+export function XrLayer() {
+  return null
+}
