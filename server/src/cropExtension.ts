@@ -16,7 +16,7 @@
  * C-order over (a0, a1, a2).
  */
 import type { CropFace, PromptRecord } from '@fastsam-xr/protocol'
-import { ByteLru, type EncodedCrop, type Prompt, type Segmenter } from '@fastsam-xr/runtime'
+import type { EncodedCrop, Prompt, Segmenter } from '@fastsam-xr/runtime'
 import {
   applyAffine,
   canonicalResampledGrid,
@@ -45,33 +45,22 @@ export const MAX_EXTENSION_CROPS = 2
 const CENTRE_SNAP = 16
 
 /**
- * Neighbouring crops already encoded, by (first crop, offset). The runtime caches embeddings but
- * prepares the 128³ crop (resample + normalise, tens of ms) before it can look one up; a refining
- * click reuses its neighbours, so they are kept here too (same embedding arrays, byte-bounded).
+ * Encodes the crop `offset` crop voxels away from `encoded`'s. Refining clicks ask for the same
+ * neighbours again: the runtime's embedding cache is keyed on the crop start (computed before any
+ * resampling), so a replay costs neither an encode nor the crop preparation.
  */
-const NEIGHBOUR_CACHE_BYTES = 16 * 1024 * 1024
-const neighbours = new WeakMap<Segmenter, ByteLru<EncodedCrop>>()
-
 async function encodeNeighbour(
   segmenter: Segmenter,
   volume: Volume,
   encoded: EncodedCrop,
   offset: Vec3,
 ): Promise<EncodedCrop> {
-  let cache = neighbours.get(segmenter)
-  if (!cache)
-    neighbours.set(segmenter, (cache = new ByteLru(NEIGHBOUR_CACHE_BYTES, (e) => e.embedding.byteLength)))
-  // encoded.key names the volume object and the crop position (runtime).
-  const key = `${encoded.key}|${offset.join(',')}`
-  const hit = cache.get(key)
-  if (hit) return hit
   const { crop } = encoded
   // The voxel at crop index offset + size/2 becomes the new crop's index size/2 (runtime encode).
   const centre = applyAffine(crop.cropAffine, offset.map((o) => o + crop.size / 2) as Vec3)
   const next = await segmenter.encode(volume, centre)
   if (next.crop.start.some((s, a) => s !== crop.start[a] + offset[a]))
     throw new Error(`extension crop starts at ${next.crop.start}, planned ${crop.start} + ${offset}`)
-  cache.set(key, next)
   return next
 }
 
