@@ -1,0 +1,37 @@
+/**
+ * Segment colours: a fixed palette of clearly distinct colours (Trubetskoy's "20 distinct colours",
+ * the ones readable on a dark scene and against bone), handed out in order, skipping those in use.
+ */
+export const SEGMENT_PALETTE = [
+  '#e6194b',
+  '#3cb44b',
+  '#4363d8',
+  '#f58231',
+  '#911eb4',
+  '#42d4f4',
+  '#f032e6',
+  '#bfef45',
+  '#fabed4',
+  '#469990',
+  '#dcbeff',
+  '#9a6324',
+  '#fffac8',
+  '#800000',
+  '#aaffc3',
+  '#808000',
+] as const
+
+/** The first palette colour no existing segment uses (cycling once all are taken). */
+export function nextSegmentColor(used: readonly string[]): string {
+  const taken = new Set(used.map((c) => c.toLowerCase()))
+  const free = SEGMENT_PALETTE.find((c) => !taken.has(c))
+  return free ?? SEGMENT_PALETTE[used.length % SEGMENT_PALETTE.length]
+}
+
+/** 'Segment n' with the smallest n ≥ count + 1 that no existing segment is called. */
+export function nextSegmentName(existing: readonly string[]): string {
+  const names = new Set(existing)
+  let n = existing.length + 1
+  while (names.has(`Segment ${n}`)) n++
+  return `Segment ${n}`
+}

@@ -1,0 +1,71 @@
+/**
+ * Room snapshot → store shapes (pure: no socket, no worker). Meshes are decoded separately (in the
+ * mesh worker); here a segment starts without one.
+ */
+import type { Binary, PromptRecord, SegmentInfo, SegmentSnapshot, SliceVolume } from '@fastsam-xr/protocol'
+import type { SegmentView, SliceGrid } from '../state/store.ts'
+
+/** A Socket.IO binary attachment (ArrayBuffer in a browser, Buffer/Uint8Array in Node) as bytes. */
+export function asBytes(b: Binary): Uint8Array {
+  return b instanceof Uint8Array ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b)
+}
+
+/** Little-endian int16 bytes → Int16Array (a copy, aligned, whatever the host's byte order). */
+export function int16FromLittleEndian(bytes: Uint8Array): Int16Array {
+  if (bytes.byteLength % 2 !== 0) throw new Error(`int16 data of odd length ${bytes.byteLength}`)
+  const out = new Int16Array(bytes.byteLength / 2)
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  for (let i = 0; i < out.length; i++) out[i] = dv.getInt16(2 * i, true)
+  return out
+}
+
+export function sliceGridFromVolume(slices: SliceVolume): SliceGrid {
+  const voxels = int16FromLittleEndian(asBytes(slices.data))
+  const expected = slices.dims[0] * slices.dims[1] * slices.dims[2]
+  if (voxels.length !== expected)
+    throw new Error(`slice volume holds ${voxels.length} voxels, dims say ${expected}`)
+  return { dims: slices.dims, affine: slices.affine, scale: slices.scale, offset: slices.offset, voxels }
+}
+
+/** A segment the client knows only by its info (created, or announced by another member). */
+export function emptySegmentView(info: SegmentInfo): SegmentView {
+  return {
+    info,
+    prompts: [],
+    redoCount: 0,
+    mesh: null,
+    revision: 0,
+    meshPromptSeqs: [],
+    volumeMl: 0,
+    voxels: 0,
+    iou: null,
+    touchesCropBorder: false,
+    pendingSeqs: [],
+  }
+}
+
+/**
+ * A snapshot's segment as a view. `previous` (the same segment before a reconnect) keeps its decoded
+ * mesh while the snapshot's mesh is the same revision, and its pending prompts that the snapshot's
+ * mesh does not reflect yet.
+ */
+export function segmentViewFromSnapshot(s: SegmentSnapshot, previous?: SegmentView): SegmentView {
+  const view = emptySegmentView({ ...s.segment })
+  view.prompts = s.prompts.map((p: PromptRecord) => ({ ...p, pointWorldRas: [...p.pointWorldRas] }))
+  view.redoCount = s.redoCount
+  const inLog = new Set(s.prompts.map((p) => p.seq))
+  const reflected = new Set(s.mesh?.promptSeqs ?? [])
+  view.pendingSeqs = (previous?.pendingSeqs ?? []).filter((q) => inLog.has(q) && !reflected.has(q))
+  if (previous && s.mesh && previous.revision === s.mesh.revision) {
+    view.mesh = previous.mesh
+    view.revision = previous.revision
+    view.meshPromptSeqs = previous.meshPromptSeqs
+  }
+  if (s.mesh) {
+    view.volumeMl = s.mesh.volumeMl
+    view.voxels = s.mesh.voxels
+    view.iou = s.mesh.iou
+    view.touchesCropBorder = s.mesh.touchesCropBorder
+  }
+  return view
+}

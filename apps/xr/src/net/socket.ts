@@ -1,0 +1,14 @@
+/**
+ * The one Socket.IO connection of the page: same origin (the edge server serves this app and Socket.IO
+ * on one port, the dev server proxies it), WebSocket only (no long-polling fallback on headsets).
+ * socket.io reconnects by itself; connect.ts re-joins the room on every (re)connect.
+ */
+import { io } from 'socket.io-client'
+import type { ClientSocket } from './request.ts'
+
+let socket: ClientSocket | null = null
+
+export function getSocket(): ClientSocket {
+  socket ??= io({ transports: ['websocket'], autoConnect: false })
+  return socket
+}
