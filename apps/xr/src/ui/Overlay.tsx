@@ -1,4 +1,39 @@
-// SKELETON: replaced by its owner.
+/**
+ * The desktop panels, DOM over the canvas: a left column (segments, view, share/export/upload), the
+ * status, XR buttons, latency and messages top right, and the mouse help along the bottom. The root lets
+ * pointer events through to the canvas; only the panels take them, so the centre of the view stays
+ * clickable.
+ */
+import './overlay.css'
+import { CasePanel } from './CasePanel.tsx'
+import { LatencyReadout } from './LatencyReadout.tsx'
+import { Messages } from './Messages.tsx'
+import { SegmentsPanel } from './SegmentsPanel.tsx'
+import { StatusBar } from './StatusBar.tsx'
+import { useKeyboardShortcuts } from './useKeyboardShortcuts.ts'
+import { ViewControls } from './ViewControls.tsx'
+import { XrButtons } from './XrButtons.tsx'
+
+export const HELP_TEXT = 'click = include, shift-click / right-click = exclude, drag = rotate, wheel = zoom'
+
 export function Overlay() {
-  return null
+  useKeyboardShortcuts()
+  return (
+    <div id="overlay" className="overlay">
+      <aside className="column left">
+        <SegmentsPanel />
+        <ViewControls />
+        <CasePanel />
+      </aside>
+      <aside className="column right">
+        <StatusBar />
+        <XrButtons />
+        <LatencyReadout />
+        <Messages />
+      </aside>
+      <footer id="help" className="help">
+        {HELP_TEXT} · N = new segment
+      </footer>
+    </div>
+  )
 }

@@ -1,0 +1,67 @@
+/**
+ * #segments: the room's segments in creation order, a new-segment button, and undo / redo / reset of
+ * the active segment (enabled only when there is something to undo / redo / reset).
+ */
+import { createSegment, redo, resetSegment, undo } from '../net/actions.ts'
+import { useAppStore } from '../state/store.ts'
+import { SegmentRow } from './SegmentRow.tsx'
+
+export function SegmentsPanel() {
+  const segmentOrder = useAppStore((s) => s.segmentOrder)
+  const segments = useAppStore((s) => s.segments)
+  const activeId = useAppStore((s) => s.activeSegmentId)
+  const inRoom = useAppStore((s) => s.room !== null)
+  const active = activeId ? segments[activeId] : undefined
+  const canUndo = (active?.prompts.length ?? 0) > 0
+  const canRedo = (active?.redoCount ?? 0) > 0
+
+  return (
+    <section id="segments" className="panel segments" aria-label="segments">
+      <header className="panel-header">
+        <h2>Segments</h2>
+        <button
+          id="new-segment"
+          type="button"
+          title="new segment (N)"
+          disabled={!inRoom}
+          onClick={() => void createSegment()}
+        >
+          + new
+        </button>
+      </header>
+      {segmentOrder.length === 0 ? (
+        <p className="empty">No segments yet: click the anatomy to start one.</p>
+      ) : (
+        <ul className="segment-list">
+          {segmentOrder.map((id) => {
+            const segment = segments[id]
+            return segment ? <SegmentRow key={id} segment={segment} active={id === activeId} /> : null
+          })}
+        </ul>
+      )}
+      <div className="history-buttons" aria-label={active ? `history of ${active.info.name}` : 'history'}>
+        <button id="undo" type="button" title="undo (Ctrl+Z)" disabled={!canUndo} onClick={() => undo()}>
+          ↶ undo
+        </button>
+        <button
+          id="redo"
+          type="button"
+          title="redo (Ctrl+Shift+Z)"
+          disabled={!canRedo}
+          onClick={() => redo()}
+        >
+          ↷ redo
+        </button>
+        <button
+          id="reset-segment"
+          type="button"
+          title="remove every point of the active segment"
+          disabled={!canUndo}
+          onClick={() => resetSegment()}
+        >
+          reset
+        </button>
+      </div>
+    </section>
+  )
+}
