@@ -146,7 +146,9 @@ function historyEdit(event: 'segment:undo' | 'segment:redo' | 'segment:reset', s
   const id = segmentId ?? state().activeSegmentId
   if (!id) return
   void request(getSocket(), event, { segmentId: id })
-    .then((reply) => applyHistory(id, reply.promptCount, reply.redoCount))
+    .then((reply) =>
+      applyHistory(id, reply.promptCount, reply.redoCount, event === 'segment:redo' ? 'redo' : undefined),
+    )
     .catch((err: unknown) => {
       const nothing = err instanceof RequestError && err.code === 'nothing-to-undo'
       pushMessage(nothing ? 'info' : 'error', errorText(err))

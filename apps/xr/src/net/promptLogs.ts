@@ -1,15 +1,41 @@
 /**
- * The client's mirror of each segment's undone prompts (the server's redo stack), so that a redo
- * brings the prompt marker back. The prompt list itself lives in the store (SegmentView.prompts).
+ * The client's mirror of each segment's prompt log (history.ts): the prompt list lives in the store
+ * (SegmentView.prompts); the undone prompts and every record seen (for markers that come back on a
+ * redo or with a mesh) live here.
  */
 import type { PromptRecord } from '@fastsam-xr/protocol'
 import { useAppStore } from '../state/store.ts'
-import { appendPrompt, reconcileHistory, type PromptLog } from './history.ts'
+import { appendPrompt, reconcileHistory, syncWithMesh, type PromptLog } from './history.ts'
 
 const redoStacks = new Map<string, PromptRecord[]>()
+const knownRecords = new Map<string, Map<number, PromptRecord>>()
 
 export function forgetPromptLogs(): void {
   redoStacks.clear()
+  knownRecords.clear()
+}
+
+export function forgetPromptLog(segmentId: string): void {
+  redoStacks.delete(segmentId)
+  knownRecords.delete(segmentId)
+}
+
+function known(segmentId: string): Map<number, PromptRecord> {
+  let m = knownRecords.get(segmentId)
+  if (!m) knownRecords.set(segmentId, (m = new Map()))
+  return m
+}
+
+/** A snapshot's segment (join / reconnect): its prompts become known, the redo stack its size. */
+export function rememberPrompts(
+  segmentId: string,
+  prompts: readonly PromptRecord[],
+  redoCount: number,
+): void {
+  const m = known(segmentId)
+  for (const p of prompts) m.set(p.seq, p)
+  const redo = redoStacks.get(segmentId) ?? []
+  redoStacks.set(segmentId, redo.slice(Math.max(0, redo.length - redoCount)))
 }
 
 function update(segmentId: string, change: (log: PromptLog) => PromptLog, redoCount?: number): void {
@@ -33,22 +59,24 @@ function update(segmentId: string, change: (log: PromptLog) => PromptLog, redoCo
   })
 }
 
-/** segment:history (or an ack with the history counts). */
-export function applyHistory(segmentId: string, promptCount: number, redoCount: number): void {
-  update(segmentId, (log) => reconcileHistory(log, promptCount, redoCount), redoCount)
+/** segment:history, or the ack of our own undo / redo / reset (`hint` 'redo' for a redo's ack). */
+export function applyHistory(segmentId: string, promptCount: number, redoCount: number, hint?: 'redo'): void {
+  update(segmentId, (log) => reconcileHistory(log, promptCount, redoCount, hint), redoCount)
 }
 
 /** Our own prompt, acknowledged with its seq. */
 export function addOwnPrompt(segmentId: string, prompt: PromptRecord, redoCount: number): void {
+  known(segmentId).set(prompt.seq, prompt)
   update(segmentId, (log) => appendPrompt(log, prompt), redoCount)
+}
+
+/** A mesh update's promptSeqs: the server's log when its fold started. */
+export function applyMeshLog(segmentId: string, promptSeqs: readonly number[]): void {
+  update(segmentId, (log) => syncWithMesh(log, known(segmentId), promptSeqs))
 }
 
 /** Prompts the server withdrew (segment:failed). */
 export function withdrawPrompts(segmentId: string, seqs: number[]): void {
   const gone = new Set(seqs)
   update(segmentId, (log) => ({ prompts: log.prompts.filter((p) => !gone.has(p.seq)), redo: log.redo }))
-}
-
-export function forgetPromptLog(segmentId: string): void {
-  redoStacks.delete(segmentId)
 }

@@ -8,7 +8,7 @@ import { decodeInWorker } from '../mesh/meshClient.ts'
 import { PREVIEW_TRIANGLE_BUDGET } from '../mesh/budget.ts'
 import { pushMessage, useAppStore, type SegmentView } from '../state/store.ts'
 import { refitToBudget, forgetSegmentMeshes, showSnapshotMesh } from './segmentMeshes.ts'
-import { forgetPromptLogs } from './promptLogs.ts'
+import { forgetPromptLogs, rememberPrompts } from './promptLogs.ts'
 import { asBytes, segmentViewFromSnapshot, sliceGridFromVolume } from './snapshot.ts'
 
 /** Room id and token from the page URL (`?room=<id>&token=<t>`), if both are there. */
@@ -40,6 +40,7 @@ export function applySnapshot(roomId: string, token: string, snapshot: RoomSnaps
   for (const s of snapshot.segments) {
     const previous = sameRoom ? before.segments[s.segment.segmentId] : undefined
     segments[s.segment.segmentId] = segmentViewFromSnapshot(s, previous)
+    rememberPrompts(s.segment.segmentId, s.prompts, s.redoCount)
   }
   const segmentOrder = snapshot.segments.map((s) => s.segment.segmentId)
   const active = before.activeSegmentId && segments[before.activeSegmentId] ? before.activeSegmentId : null

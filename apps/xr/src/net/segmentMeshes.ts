@@ -8,6 +8,7 @@ import type { MeshUpdate } from '@fastsam-xr/protocol'
 import { decodeInWorker } from '../mesh/meshClient.ts'
 import { PREVIEW_TRIANGLE_BUDGET, segmentTriangleBudget } from '../mesh/budget.ts'
 import { pushMessage, useAppStore, type AppState, type DecodedMesh } from '../state/store.ts'
+import { applyMeshLog } from './promptLogs.ts'
 import { asBytes } from './snapshot.ts'
 
 interface Shown {
@@ -71,6 +72,7 @@ export async function showMeshUpdate(update: MeshUpdate, refit: boolean): Promis
   if (before && (update.revision < before.revision || (update.revision === before.revision && !refit))) return
   if (!useAppStore.getState().segments[update.segmentId]) return
   shown.set(update.segmentId, { revision: update.revision, budget, triangles: mesh.triangles })
+  if (!refit) applyMeshLog(update.segmentId, update.promptSeqs)
   useAppStore.setState((s) => {
     const seg = s.segments[update.segmentId]
     if (!seg) return s

@@ -20,6 +20,10 @@ export function uploadFormatOf(fileName: string): UploadFormat | null {
 export interface UploadOptions {
   /** called after every acknowledged chunk. */
   onProgress?(received: number, size: number): void
+  /** called after a reconnect took the upload over, with the byte count the server holds. */
+  onResume?(received: number): void
+  /** largest chunk to send (bytes); the server's limit wins when smaller. */
+  chunkBytes?: number
   /** how long to wait for a reconnect before giving up (ms). */
   reconnectTimeoutMs?: number
   /** interruptions in a row without progress before giving up. */
@@ -49,6 +53,21 @@ export function whenConnected(socket: ClientSocket, timeoutMs: number): Promise<
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/**
+ * Takes the upload over on this (new) connection. The server may not have noticed the old
+ * connection's end yet and still see the upload as someone else's ('forbidden'): retry briefly.
+ */
+async function resume(socket: ClientSocket, uploadId: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await request(socket, 'upload:resume', { uploadId })).received
+    } catch (err) {
+      if (!(err instanceof RequestError) || err.code !== 'forbidden' || attempt === 20) throw err
+      await pause(100)
+    }
+  }
+}
+
 /** Uploads `blob` and resolves with the case the server made of it (open it with case:open). */
 export async function uploadBlob(
   socket: ClientSocket,
@@ -61,7 +80,7 @@ export async function uploadBlob(
   const size = blob.size
   const begun = await request(socket, 'upload:begin', { format, size })
   const uploadId = begun.uploadId
-  const chunkBytes = Math.min(begun.chunkBytes, LIMITS.uploadChunkBytes)
+  const chunkBytes = Math.min(begun.chunkBytes, LIMITS.uploadChunkBytes, opts.chunkBytes ?? Infinity)
   let received = begun.received
   let retries = 0
   opts.onProgress?.(received, size)
@@ -90,7 +109,8 @@ export async function uploadBlob(
         throw err
       }
       await whenConnected(socket, reconnectTimeoutMs)
-      received = (await request(socket, 'upload:resume', { uploadId })).received
+      received = await resume(socket, uploadId)
+      opts.onResume?.(received)
     }
   }
   const finished = await request(socket, 'upload:finish', { uploadId }, opts.finishTimeoutMs ?? 120_000)
