@@ -35,8 +35,8 @@ export const sceneRegistry = {
   shown: {} as Record<string, { revision: number; at: number }>,
   /** pointer hits on pickable objects, newest last (bounded). */
   hits: [] as PointerHit[],
-  /** the R3F root state (camera, gl, scene), set by the frame probe. */
-  three: null as RootState | null,
+  /** reads the R3F root state (camera, gl, scene); set by the frame probe while the canvas lives. */
+  three: null as (() => RootState) | null,
 }
 
 const MAX_HITS = 200

@@ -72,7 +72,7 @@ export function airThreshold(modality: string, valueRange: readonly [number, num
 /**
  * Writes the slice at integer `index` along `layout.axis` into `out` (RGBA, width·height·4 bytes, row
  * y = v, column x = u, so texel (x, y) is voxel u = x, v = y): grey = (value − (centre − width/2)) / width,
- * alpha 0 where value ≤ `air`.
+ * alpha 0 where value ≤ `air` (and for isolated specks among such air).
  */
 export function renderSlice(
   grid: SliceGrid,
@@ -106,4 +106,24 @@ export function renderSlice(
       o += 4
     }
   }
+  if (air !== null) dropSpecks(out, layout.width, layout.height)
+}
+
+/**
+ * Makes opaque texels that are one texel thin (transparent on both sides, left and right or above and
+ * below) transparent: noise in the air and the thin table edges would otherwise hang around the body
+ * as dark specks and lines. The body's edge is many texels thick and stays.
+ */
+function dropSpecks(rgba: Uint8Array, width: number, height: number): void {
+  const row = 4 * width
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const a = 4 * (x + width * y) + 3
+      if (rgba[a] === 0) continue
+      const left = x > 0 && rgba[a - 4] !== 0
+      const right = x < width - 1 && rgba[a + 4] !== 0
+      const up = y > 0 && rgba[a - row] !== 0
+      const down = y < height - 1 && rgba[a + row] !== 0
+      if ((!left && !right) || (!up && !down)) rgba[a] = 0
+    }
 }
