@@ -165,11 +165,23 @@ export function patchSegment(segmentId: string, patch: Partial<SegmentView>): vo
   })
 }
 
-/** Records when a prompt's mesh was first drawn (called by the scene after the frame). */
+/** `target` with the fields of `patch` it does not have yet (a copy). */
+function fillUnset<T extends object>(target: T, patch: Partial<T>): T {
+  const out = { ...target }
+  for (const key of Object.keys(patch) as (keyof T)[])
+    if (out[key] === undefined) out[key] = patch[key] as T[keyof T]
+  return out
+}
+
+/**
+ * Records when a prompt's mesh was first drawn (called by the scene after the frame). First write wins:
+ * a mesh update lists every prompt it reflects (MeshUpdate.promptSeqs), so later revisions name the
+ * earlier prompts again and must not move their times.
+ */
 export function markLatency(segmentId: string, seqs: number[], patch: Partial<PromptLatency>): void {
   useAppStore.setState((s) => ({
     latencies: s.latencies.map((l) =>
-      l.segmentId === segmentId && seqs.includes(l.seq) ? { ...l, ...patch } : l,
+      l.segmentId === segmentId && seqs.includes(l.seq) ? fillUnset(l, patch) : l,
     ),
   }))
 }

@@ -90,42 +90,47 @@ export function SegmentRow({ segment, active }: Props) {
         >
           {info.visible ? '◉' : '○'}
         </button>
-        {confirmingDelete ? (
-          <span className="confirm-delete" onClick={stop}>
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                setConfirmingDelete(false)
-                deleteSegment(info.segmentId)
-              }}
-            >
-              delete
-            </button>
-            <button type="button" onClick={() => setConfirmingDelete(false)}>
-              keep
-            </button>
-          </span>
-        ) : (
+        <button
+          type="button"
+          className="icon delete"
+          title="delete segment"
+          aria-label={`delete ${info.name}`}
+          aria-expanded={confirmingDelete}
+          onClick={(e) => {
+            stop(e)
+            setConfirmingDelete((c) => !c)
+          }}
+        >
+          ✕
+        </button>
+      </div>
+      {confirmingDelete && (
+        <div className="confirm-delete" onClick={stop}>
+          <span>delete this segment for everyone?</span>
           <button
             type="button"
-            className="icon delete"
-            title="delete segment"
-            aria-label={`delete ${info.name}`}
-            onClick={(e) => {
-              stop(e)
-              setConfirmingDelete(true)
+            className="danger"
+            onClick={() => {
+              setConfirmingDelete(false)
+              deleteSegment(info.segmentId)
             }}
           >
-            ✕
+            delete
           </button>
-        )}
-      </div>
+          <button type="button" onClick={() => setConfirmingDelete(false)}>
+            keep
+          </button>
+        </div>
+      )}
       <div className="segment-details">
         <span title="included / excluded points">
-          +{positives} −{negatives}
+          {segment.prompts.length === 0 ? 'no points yet' : `+${positives} −${negatives} points`}
         </span>
-        {segment.iou !== null && <span title="the model's predicted IoU">{formatIou(segment.iou)}</span>}
+        {segment.iou !== null && (
+          <span title={`the model's predicted IoU (${segment.iou.toFixed(3)})`}>
+            {formatIou(segment.iou)}
+          </span>
+        )}
       </div>
       {segment.touchesCropBorder && (
         <div className="segment-note">reaches the crop border: click beyond it to extend</div>

@@ -3,7 +3,8 @@
  * XR store. Without WebXR the button stays, disabled, saying why, so a desktop user knows what to do.
  */
 import { pushMessage, useAppStore } from '../state/store.ts'
-import { enterXR } from '../xr/xrStore.ts'
+import { enterXR, exitXR } from '../xr/xrStore.ts'
+import { useXrSession } from './useXrSession.ts'
 import { useXrSupport } from './useXrSupport.ts'
 
 export const NO_WEBXR_TEXT = 'WebXR not available — open over HTTPS on a headset'
@@ -23,6 +24,16 @@ async function start(mode: 'immersive-vr' | 'immersive-ar'): Promise<void> {
 export function XrButtons() {
   const support = useXrSupport()
   const inRoom = useAppStore((s) => s.room !== null)
+  const session = useXrSession()
+  if (session) {
+    return (
+      <section className="xr-buttons" aria-label="immersive">
+        <button id="exit-xr" type="button" onClick={() => void exitXR()}>
+          Exit {session.environmentBlendMode === 'opaque' ? 'VR' : 'AR'}
+        </button>
+      </section>
+    )
+  }
   const vrLabel = support.checking ? 'checking WebXR…' : support.vr ? 'Enter VR' : NO_WEBXR_TEXT
   return (
     <section className="xr-buttons" aria-label="immersive">

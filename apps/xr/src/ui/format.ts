@@ -17,9 +17,12 @@ export function formatMs(ms: number): string {
   return `${Math.round(ms)} ms`
 }
 
-/** The decoder's predicted IoU as "IoU 0.87". */
+/**
+ * The decoder's predicted IoU as "IoU 0.87". It is a regression output that can stray slightly outside
+ * 0..1 (a poor mask reads -0.01); the panel shows it on the scale an IoU has.
+ */
 export function formatIou(iou: number): string {
-  return `IoU ${iou.toFixed(2)}`
+  return `IoU ${Math.min(1, Math.max(0, iou)).toFixed(2)}`
 }
 
 /** An upload/load progress fraction 0..1 as a whole percentage ("42 %"). */

@@ -35,6 +35,8 @@ describe('formatMs', () => {
 describe('formatIou and formatPercent', () => {
   it('formats', () => {
     expect(formatIou(0.8749)).toBe('IoU 0.87')
+    expect(formatIou(-0.013)).toBe('IoU 0.00')
+    expect(formatIou(1.02)).toBe('IoU 1.00')
     expect(formatPercent(0.426)).toBe('43 %')
     expect(formatPercent(1.7)).toBe('100 %')
     expect(formatPercent(-0.2)).toBe('0 %')
