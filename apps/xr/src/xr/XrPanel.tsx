@@ -27,9 +27,12 @@ import { resetView, toggleRealSize } from './placementControl.ts'
 import { squeezeGrabState } from './useSqueezeGrab.ts'
 import { usePanelModel } from './usePanelModel.ts'
 
-/** Pinned pose: left of the case (CASE_HOME_POSITION), turned 45° towards a user at the origin. */
-export const PANEL_PINNED_POSITION: [number, number, number] = [-0.42, 1.32, -0.42]
-const PANEL_PINNED_YAW = Math.PI / 4
+/**
+ * Pinned pose: just left of the case at home (CASE_HOME_POSITION, 0.45 m wide), turned towards a user
+ * at the origin, inside a headset's default field of view.
+ */
+export const PANEL_PINNED_POSITION: [number, number, number] = [-0.37, 1.3, -0.52]
+const PANEL_PINNED_YAW = Math.atan2(0.37, 0.52)
 /** Above the left grip when following the hand (metres). */
 const HAND_OFFSET = new Vector3(0, 0.17, 0)
 /** Canvas pixels per panel pixel: sharper text at arm's length. */
@@ -80,6 +83,8 @@ export function XrPanel() {
   modelRef.current = model
   const groupRef = useRef<Group>(null)
   const meshRef = useRef<Mesh>(null)
+  /** the button each pointer went down on (pointerId → button). */
+  const pressed = useRef(new Map<number, PanelButtonId>())
 
   const { canvas, texture } = useMemo(() => {
     const c = document.createElement('canvas')
@@ -124,13 +129,27 @@ export function XrPanel() {
       <mesh
         ref={meshRef}
         name="xr-panel"
-        onClick={(e) => {
+        // a press is down and up on the same button, however long it took (no click time limit)
+        onPointerDown={(e) => {
           e.stopPropagation()
           const button = buttonAt(e)
-          if (button && button.enabled(modelRef.current)) press(button.id, () => setFollowHand((f) => !f))
+          if (button) pressed.current.set(e.pointerId, button.id)
         }}
+        onPointerUp={(e) => {
+          e.stopPropagation()
+          const down = pressed.current.get(e.pointerId)
+          pressed.current.delete(e.pointerId)
+          const button = buttonAt(e)
+          if (button && button.id === down && button.enabled(modelRef.current)) {
+            press(button.id, () => setFollowHand((f) => !f))
+          }
+        }}
+        onClick={(e) => e.stopPropagation()}
         onPointerMove={(e) => setHover(buttonAt(e)?.id ?? null)}
-        onPointerOut={() => setHover(null)}
+        onPointerOut={(e) => {
+          pressed.current.delete(e.pointerId)
+          setHover(null)
+        }}
       >
         <planeGeometry args={[PANEL_WIDTH_PX * PANEL_PX_TO_M, PANEL_HEIGHT_PX * PANEL_PX_TO_M]} />
         <meshBasicMaterial map={texture} toneMapped={false} />

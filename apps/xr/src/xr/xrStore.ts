@@ -24,14 +24,20 @@ function preferredFrameRate(supported: ArrayLike<number>): number | false {
   return atMost90.length > 0 ? atMost90[atMost90.length - 1] : rates[0]
 }
 
+/**
+ * A ray press counts as a click (a prompt) up to this long. The library's 300 ms default drops the slow,
+ * deliberate pinches people make with tracked hands, and every click on a loaded machine (tests).
+ */
+export const RAY_CLICK_THRESHOLD_MS = 1000
+
 export const xrStore = createXRStore({
   // tests bring their own IWER; the built-in emulator only runs on localhost and breaks in Chromium
   emulate: false,
   offerSession: false,
   baseAssetPath: XR_PROFILES_URL,
-  controller: { teleportPointer: false },
-  hand: { teleportPointer: false },
-  transientPointer: true,
+  controller: { teleportPointer: false, rayPointer: { clickThresholdMs: RAY_CLICK_THRESHOLD_MS } },
+  hand: { teleportPointer: false, rayPointer: { clickThresholdMs: RAY_CLICK_THRESHOLD_MS } },
+  transientPointer: { clickThresholdMs: RAY_CLICK_THRESHOLD_MS },
   // a head-gaze ray would place prompts wherever the user looks
   gaze: false,
   frameRate: preferredFrameRate,
