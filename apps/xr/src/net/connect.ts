@@ -12,6 +12,9 @@ import { errorText, request } from './request.ts'
 import { applySnapshot, roomFromUrl } from './room.ts'
 import { getSocket } from './socket.ts'
 
+/** wait before reconnecting after the server closed the connection (ms). */
+const SERVER_CLOSED_RETRY_MS = 1000
+
 let started = false
 
 export function startClient(): void {
@@ -40,6 +43,9 @@ export function startClient(): void {
       // nobody else is around while we are gone; they come back with the snapshot.
       presence: {},
     }))
+    // socket.io reconnects by itself after a network loss, but not when the server closed the
+    // connection (a server restart does that): try again then too, rooms are restored on join.
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), SERVER_CLOSED_RETRY_MS)
   })
   useAppStore.setState({
     connection: { status: 'connecting', clientId: null, error: null },

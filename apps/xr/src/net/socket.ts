@@ -9,6 +9,12 @@ import type { ClientSocket } from './request.ts'
 let socket: ClientSocket | null = null
 
 export function getSocket(): ClientSocket {
-  socket ??= io({ transports: ['websocket'], autoConnect: false })
+  socket ??= io({
+    transports: ['websocket'],
+    autoConnect: false,
+    // back within a second or two after a network blip (defaults: 1 s rising to 5 s)
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3000,
+  })
   return socket
 }
