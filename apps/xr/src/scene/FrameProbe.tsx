@@ -6,7 +6,16 @@
 import { useFrame, useThree } from '@react-three/fiber'
 import { useLayoutEffect } from 'react'
 import { markLatency } from '../state/store.ts'
-import { sceneRegistry } from './sceneRegistry.ts'
+import { sceneRegistry, type SegmentInScene } from './sceneRegistry.ts'
+
+/** Called per segment in the graph every frame (a module function: no per-frame closure). */
+function noteShown(inScene: SegmentInScene, segmentId: string): void {
+  const shown = sceneRegistry.shown[segmentId]
+  if (inScene.revision === 0 || shown?.revision === inScene.revision) return // nothing new (or inferred yet)
+  const at = performance.now()
+  sceneRegistry.shown[segmentId] = { revision: inScene.revision, at }
+  if (inScene.promptSeqs.length > 0) markLatency(segmentId, inScene.promptSeqs, { shownAt: at })
+}
 
 export function FrameProbe() {
   const get = useThree((s) => s.get)
@@ -18,14 +27,7 @@ export function FrameProbe() {
   useFrame((_state, _delta, xrFrame?: XRFrame) => {
     sceneRegistry.frames++
     if (xrFrame) sceneRegistry.xrFrames++
-    for (const [segmentId, inScene] of sceneRegistry.segments) {
-      const shown = sceneRegistry.shown[segmentId]
-      if (shown && shown.revision === inScene.revision) continue
-      if (inScene.revision === 0) continue // nothing inferred yet
-      const at = performance.now()
-      sceneRegistry.shown[segmentId] = { revision: inScene.revision, at }
-      if (inScene.promptSeqs.length > 0) markLatency(segmentId, inScene.promptSeqs, { shownAt: at })
-    }
+    sceneRegistry.segments.forEach(noteShown)
   })
   return null
 }

@@ -13,6 +13,7 @@ import {
   BufferGeometry,
   CanvasTexture,
   Color,
+  Quaternion,
   SRGBColorSpace,
   Vector3,
   type Group,
@@ -58,6 +59,7 @@ export function memberColor(clientId: string): Color {
 }
 
 const forward = new Vector3()
+const handRotation = new Quaternion()
 const toPointer = new Vector3()
 const from = new Vector3()
 
@@ -67,7 +69,7 @@ function rayOrigin(head: Pose, hands: Pose[] | undefined, pointer: readonly numb
   let bestDot = -Infinity
   for (const hand of hands ?? []) {
     const [x, y, z, w] = hand.orientation
-    forward.set(0, 0, -1).applyQuaternion({ x, y, z, w } as never)
+    forward.set(0, 0, -1).applyQuaternion(handRotation.set(x, y, z, w))
     toPointer.set(pointer[0] - hand.position[0], pointer[1] - hand.position[1], pointer[2] - hand.position[2])
     const d = forward.dot(toPointer.normalize())
     if (d > bestDot) {

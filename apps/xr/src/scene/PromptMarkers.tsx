@@ -64,8 +64,8 @@ export function PromptMarkers({ metresPerMm }: { metresPerMm: number }) {
       raycast={noRaycast}
       renderOrder={2}
     >
-      {/* drawn over the opaque slice planes they usually sit on: a prompt must stay visible */}
-      <meshStandardMaterial roughness={0.4} metalness={0} depthTest={false} />
+      {/* in the transparent pass after the segments (renderOrder), over the slice planes they sit on */}
+      <meshStandardMaterial roughness={0.4} metalness={0} depthTest={false} depthWrite={false} transparent />
     </instancedMesh>
   )
 }

@@ -2,7 +2,7 @@
  * Three movable slice planes (axial, coronal, sagittal) through the case, each a unit quad placed in RAS
  * mm by the slice grid's affine (sliceImage.planeMatrix) and textured on the CPU with its slice from
  * room.slices, windowed by view.window. Positions come from view.slicePosition (fractions along the
- * grid's i, j, k; the panel's sliders write them). Air outside the body is transparent and lets rays
+ * grid's i, j, k; the panel's sliders and the knob beside each plane (SliceHandle) write them). Air outside the body is transparent and lets rays
  * through; everything else is pickable (picking.ts).
  */
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react'
@@ -21,7 +21,9 @@ import {
 } from 'three'
 import { useAppStore, type SliceGrid } from '../state/store.ts'
 import { sliceAxes, type PlaneName } from '../ui/sliceAxes.ts'
+import { caseScale } from './caseFrame.ts'
 import { pickHandlers, shownInScene, throughPreviewTargets } from './picking.ts'
+import { SliceHandle } from './SliceHandle.tsx'
 import {
   airThreshold,
   planeLayout,
@@ -47,13 +49,22 @@ export function SlicePlanes() {
   const grid = useAppStore((s) => s.room?.slices ?? null)
   const info = useAppStore((s) => s.room?.caseInfo ?? null)
   const visible = useAppStore((s) => s.view.slicesVisible)
+  const realSize = useAppStore((s) => s.view.realSize)
   const axes = useMemo(() => (grid ? sliceAxes(grid.affine) : []), [grid])
   if (!grid || !info) return null
   const air = airThreshold(info.modality, info.valueRange)
+  const metresPerMm = caseScale(info, realSize)
   return (
     <group name="slice-planes" visible={visible}>
       {axes.map((a) => (
-        <SlicePlane key={a.plane} grid={grid} axis={a.gridAxis} plane={a.plane} air={air} />
+        <SlicePlane
+          key={a.plane}
+          grid={grid}
+          axis={a.gridAxis}
+          plane={a.plane}
+          air={air}
+          metresPerMm={metresPerMm}
+        />
       ))}
     </group>
   )
@@ -64,9 +75,10 @@ interface SlicePlaneProps {
   axis: GridAxis
   plane: PlaneName
   air: number | null
+  metresPerMm: number
 }
 
-function SlicePlane({ grid, axis, plane, air }: SlicePlaneProps) {
+function SlicePlane({ grid, axis, plane, air, metresPerMm }: SlicePlaneProps) {
   const ref = useRef<Mesh>(null)
   const fraction = useAppStore((s) => s.view.slicePosition[axis])
   const windowPreset = useAppStore((s) => s.view.window)
@@ -97,16 +109,25 @@ function SlicePlane({ grid, axis, plane, air }: SlicePlaneProps) {
 
   const raycast = useMemo(() => opaqueTexelRaycast(texture, layout), [texture, layout])
   return (
-    <mesh
-      ref={ref}
-      name={`slice-${plane}`}
-      geometry={UNIT_QUAD}
-      matrixAutoUpdate={false}
-      raycast={raycast}
-      {...pickHandlers}
-    >
-      <meshBasicMaterial map={texture} side={DoubleSide} alphaTest={0.5} toneMapped={false} />
-    </mesh>
+    <>
+      <mesh
+        ref={ref}
+        name={`slice-${plane}`}
+        geometry={UNIT_QUAD}
+        matrixAutoUpdate={false}
+        raycast={raycast}
+        {...pickHandlers}
+      >
+        <meshBasicMaterial map={texture} side={DoubleSide} alphaTest={0.5} toneMapped={false} />
+      </mesh>
+      <SliceHandle
+        grid={grid}
+        layout={layout}
+        index={index}
+        metresPerMm={metresPerMm}
+        name={`slice-handle-${plane}`}
+      />
+    </>
   )
 }
 

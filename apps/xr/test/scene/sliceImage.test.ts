@@ -13,6 +13,7 @@ import { repoRoot, sharedData } from '@fastsam-xr/test/paths'
 import type { Vec3 } from '@fastsam-xr/protocol'
 import type { SliceGrid } from '../../src/state/store.ts'
 import { applyRowMajor } from '../../src/scene/caseFrame.ts'
+import { stepsToRay } from '../../src/scene/SliceHandle.tsx'
 import {
   airThreshold,
   planeLayout,
@@ -138,5 +139,19 @@ describe('planeMatrix', () => {
     const m = planeMatrix(affine, layout, 7)
     const p = new Vector3((3 + 0.5) / layout.width, (11 + 0.5) / layout.height, 0).applyMatrix4(m)
     expect(p.toArray()).toEqual(applyRowMajor(affine, [3, 7, 11]).map((v) => expect.closeTo(v, 9)))
+  })
+})
+
+describe('stepsToRay (slice knob drags)', () => {
+  it('finds the voxel steps along the plane normal nearest a ray, for rays from any side', () => {
+    const axisMm = [0, 0, 3] // k → +S, 3 mm per voxel
+    const start = [10, 20, 30]
+    // A ray crossing the normal line 12 mm (4 voxels) above the start, from the front and at a slant.
+    expect(stepsToRay(start, axisMm, [10, 500, 42], [0, -1, 0])).toBeCloseTo(4, 9)
+    expect(stepsToRay(start, axisMm, [300, 300, 42 + 100], [-290, -280, -100])).toBeCloseTo(4, 9)
+    // Below the start: negative steps.
+    expect(stepsToRay(start, axisMm, [-100, 20, 21], [1, 0, 0])).toBeCloseTo(-3, 9)
+    // A ray along the normal gives no answer.
+    expect(stepsToRay(start, axisMm, [10, 20, 100], [0, 0, -1])).toBeNull()
   })
 })
