@@ -3,9 +3,11 @@
  * a hand's pinch ray, Vision Pro's gaze-and-pinch (which has no squeeze button), a hand reaching in
  * and pinching it, the mouse. One pointer moves the case and turns it about the vertical; two pointers
  * (both hands, or two controllers) also scale it. The case itself never listens for drags, so a ray
- * click on the anatomy always places a prompt.
+ * click on the anatomy always places a prompt. Only in an immersive session: at the desktop the mouse
+ * orbits the camera instead (and R3F's DOM events would not reach the handle's listeners anyway).
  */
 import { Handle } from '@react-three/handle'
+import { useXR } from '@react-three/xr'
 import { useState, type RefObject } from 'react'
 import type { Object3D } from 'three'
 import type { HandleState } from '@react-three/handle'
@@ -39,9 +41,10 @@ function useHandleLayout(): { y: number; length: number } | null {
 
 export function CaseHandle({ targetRef }: { targetRef: RefObject<Object3D | null> }) {
   const layout = useHandleLayout()
+  const inXR = useXR((s) => s.session != null)
   const [hovered, setHovered] = useState(false)
   const [held, setHeld] = useState(false)
-  if (!layout) return null
+  if (!layout || !inXR) return null
   return (
     <group position={[0, layout.y, 0]}>
       <Handle

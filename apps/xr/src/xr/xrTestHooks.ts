@@ -24,7 +24,7 @@ export interface FsxXrHooks {
   grabbing(): number
   /** world centre of a panel button (the panel exists only in an immersive session). */
   panelButtonWorld(id: PanelButtonId): V3 | null
-  /** world centre of the grab handle bar under the case. */
+  /** world centre of the grab handle bar under the case (exists only in an immersive session). */
   handleWorld(): V3 | null
   resetView(): void
 }
