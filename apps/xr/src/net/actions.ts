@@ -5,10 +5,10 @@
  *
  * Points are world RAS millimetres (scene/caseFrame.ts converts from the scene).
  */
-import type { CaseSummary, PresenceUpdate, Vec3 } from '@fastsam-xr/protocol'
+import type { CaseSummary, PresenceUpdate, SegmentInfo, Vec3 } from '@fastsam-xr/protocol'
 import { pushMessage, useAppStore, type PromptLatency } from '../state/store.ts'
 import { nextSegmentColor, nextSegmentName } from './palette.ts'
-import { createThrottle, PRESENCE_INTERVAL_MS } from './presence.ts'
+import { createRepeatFilter, createThrottle, PRESENCE_INTERVAL_MS } from './presence.ts'
 import { addOwnPrompt, applyHistory, forgetPromptLog } from './promptLogs.ts'
 import { errorText, request, RequestError } from './request.ts'
 import { applySnapshot } from './room.ts'
@@ -24,8 +24,8 @@ export type ExportFormat = 'labels.nii.gz' | 'segments.stl' | 'segments.glb'
 
 const state = () => useAppStore.getState()
 
-/** Adds (or updates) a segment in the store from its info; returns nothing. */
-export function upsertSegment(info: import('@fastsam-xr/protocol').SegmentInfo): void {
+/** Adds (or updates) a segment in the store from its info (ours or announced by another member). */
+export function upsertSegment(info: SegmentInfo): void {
   useAppStore.setState((s) => {
     const current = s.segments[info.segmentId]
     return {
@@ -36,6 +36,8 @@ export function upsertSegment(info: import('@fastsam-xr/protocol').SegmentInfo):
       segmentOrder: s.segmentOrder.includes(info.segmentId)
         ? s.segmentOrder
         : [...s.segmentOrder, info.segmentId],
+      // with nothing selected, a segment someone creates becomes ours to prompt into as well
+      activeSegmentId: s.activeSegmentId ?? info.segmentId,
     }
   })
   refitToBudget()
@@ -217,13 +219,16 @@ export async function uploadVolume(file: File): Promise<void> {
   await openCase(summary.caseId)
 }
 
+const changedOrDue = createRepeatFilter<PresenceUpdate>()
+
 const sendPresenceThrottled = createThrottle<PresenceUpdate>((update) => {
   const socket = getSocket()
   // volatile: a pose that cannot go now is worthless later (no buffering while disconnected).
-  if (socket.connected && state().room) socket.volatile.emit('presence:update', update)
+  if (socket.connected && state().room && changedOrDue(update))
+    socket.volatile.emit('presence:update', update)
 }, PRESENCE_INTERVAL_MS)
 
-/** Our head/hands/pointer for the others (≤ 20 Hz; dropped while not in a room). */
+/** Our head/hands/pointer for the others (≤ 20 Hz, an unchanged pose once a second; dropped while not in a room). */
 export function sendPresence(update: PresenceUpdate): void {
   if (!state().room) return
   sendPresenceThrottled(update)

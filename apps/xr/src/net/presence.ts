@@ -55,3 +55,26 @@ export function freshPresence(
 }
 
 export type { PresenceUpdate }
+
+/** An unchanged pose is repeated only this often (ms), well inside the others' PRESENCE_STALE_MS. */
+export const PRESENCE_KEEPALIVE_MS = 1_000
+
+/**
+ * Drops a pose identical to the last one passed on, unless `keepaliveMs` went by (a desk-bound viewer
+ * whose camera rests would otherwise send the same pose 20 times a second to every member).
+ */
+export function createRepeatFilter<T>(
+  keepaliveMs: number = PRESENCE_KEEPALIVE_MS,
+  now: () => number = () => performance.now(),
+): (value: T) => boolean {
+  let last: string | null = null
+  let lastAt = -Infinity
+  return (value: T) => {
+    const key = JSON.stringify(value)
+    const t = now()
+    if (key === last && t - lastAt < keepaliveMs) return false
+    last = key
+    lastAt = t
+    return true
+  }
+}

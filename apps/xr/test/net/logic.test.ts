@@ -10,7 +10,13 @@ import {
 import { deviceKind } from '../../src/net/displayName.ts'
 import { appendPrompt, reconcileHistory, syncWithMesh } from '../../src/net/history.ts'
 import { nextSegmentColor, nextSegmentName, SEGMENT_PALETTE } from '../../src/net/palette.ts'
-import { createThrottle, freshPresence, PRESENCE_STALE_MS } from '../../src/net/presence.ts'
+import {
+  createRepeatFilter,
+  createThrottle,
+  freshPresence,
+  PRESENCE_KEEPALIVE_MS,
+  PRESENCE_STALE_MS,
+} from '../../src/net/presence.ts'
 
 describe('triangle budget', () => {
   it('is 300k in all, the preview at most 120k, segments share the rest by at least three', () => {
@@ -43,6 +49,20 @@ describe('presence', () => {
     await new Promise((resolve) => setTimeout(resolve, 60))
     send(10) // after a quiet interval: at once
     expect(sent).toEqual([0, 9, 10])
+  })
+
+  it('repeats an unchanged pose only once a second, a changed one at once', () => {
+    let t = 0
+    const pass = createRepeatFilter<{ p: number[] }>(1000, () => t)
+    expect(pass({ p: [1, 2, 3] })).toBe(true)
+    t = 100
+    expect(pass({ p: [1, 2, 3] })).toBe(false)
+    expect(pass({ p: [1, 2, 4] })).toBe(true)
+    t = 1099
+    expect(pass({ p: [1, 2, 4] })).toBe(false)
+    t = 1100
+    expect(pass({ p: [1, 2, 4] })).toBe(true)
+    expect(PRESENCE_KEEPALIVE_MS).toBeLessThan(PRESENCE_STALE_MS / 2)
   })
 
   it('drops members not heard from for five seconds', () => {
