@@ -1,19 +1,20 @@
 /**
  * #segments: the room's segments in creation order, a new-segment button, and undo / redo / reset of
- * the active segment (enabled only when there is something to undo / redo / reset).
+ * the active segment (enabled only when there is something to undo / redo / reset and the server is
+ * reachable: editState.ts).
  */
 import { createSegment, redo, resetSegment, undo } from '../net/actions.ts'
+import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../state/store.ts'
+import { editState } from './editState.ts'
 import { SegmentRow } from './SegmentRow.tsx'
 
 export function SegmentsPanel() {
   const segmentOrder = useAppStore((s) => s.segmentOrder)
   const segments = useAppStore((s) => s.segments)
   const activeId = useAppStore((s) => s.activeSegmentId)
-  const inRoom = useAppStore((s) => s.room !== null)
   const active = activeId ? segments[activeId] : undefined
-  const canUndo = (active?.prompts.length ?? 0) > 0
-  const canRedo = (active?.redoCount ?? 0) > 0
+  const { canEdit, canUndo, canRedo } = useAppStore(useShallow(editState))
 
   return (
     <section id="segments" className="panel segments" aria-label="segments">
@@ -23,7 +24,7 @@ export function SegmentsPanel() {
           id="new-segment"
           type="button"
           title="new segment (N)"
-          disabled={!inRoom}
+          disabled={!canEdit}
           onClick={() => void createSegment()}
         >
           + new

@@ -35,13 +35,13 @@ export function StatusBar() {
         <span className="connection" title={connection.error ?? undefined}>
           {CONNECTION_TEXT[connection.status]}
         </span>
-        {room && (
+        {room && connection.status === 'connected' && (
           <span className="members" title={memberNames.join(', ')}>
             {others.length === 0 ? 'alone in room' : `${others.length + 1} in room`}
           </span>
         )}
       </div>
-      {others.length > 0 && (
+      {others.length > 0 && connection.status === 'connected' && (
         <div className="member-names" title={memberNames.join(', ')}>
           with {others.map((m) => m.displayName).join(', ')}
         </div>

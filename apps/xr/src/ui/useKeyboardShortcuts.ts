@@ -1,28 +1,25 @@
 /**
- * Wires the desktop shortcuts (shortcuts.ts) to the actions on the window. Undo / redo act on the
- * active segment and only when it has something to undo / redo, the same rule as the buttons.
+ * Wires the desktop shortcuts (shortcuts.ts) to the actions on the window. They act under the same
+ * rule as the buttons (editState.ts): undo / redo on the active segment, only when there is something.
  */
 import { useEffect } from 'react'
 import { createSegment, redo, undo } from '../net/actions.ts'
 import { useAppStore } from '../state/store.ts'
+import { editState } from './editState.ts'
 import { shortcutFor, type ShortcutCommand } from './shortcuts.ts'
 
 function run(command: ShortcutCommand): boolean {
-  const state = useAppStore.getState()
-  const active = state.activeSegmentId ? state.segments[state.activeSegmentId] : undefined
+  const { canEdit, canUndo, canRedo } = editState(useAppStore.getState())
   switch (command) {
     case 'undo':
-      if (!active || active.prompts.length === 0) return false
-      undo()
-      return true
+      if (canUndo) undo()
+      return canUndo
     case 'redo':
-      if (!active || active.redoCount === 0) return false
-      redo()
-      return true
+      if (canRedo) redo()
+      return canRedo
     case 'new-segment':
-      if (!state.room) return false
-      void createSegment()
-      return true
+      if (canEdit) void createSegment()
+      return canEdit
   }
 }
 
