@@ -7,11 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  inPage,
   nextFrames,
   openApp,
   planesThrough,
   screenshot,
   startE2E,
+  stepLogger,
   waitFsx,
   type AppPage,
   type E2E,
@@ -60,6 +62,8 @@ async function clickAt(app: AppPage, ras: Vec3, negative = false): Promise<[numb
   expect(y).toBeGreaterThan(0)
   expect(x).toBeLessThan(size.width)
   expect(y).toBeLessThan(size.height)
+  const onCanvas = await app.page.evaluate(([px, py]) => document.elementFromPoint(px, py)?.tagName, [x, y])
+  expect(onCanvas, `the point at (${x.toFixed(0)}, ${y.toFixed(0)}) is covered by the page`).toBe('CANVAS')
   await takeHits(app)
   if (negative) await app.page.keyboard.down('Shift')
   await app.page.mouse.click(x, y)
@@ -83,8 +87,10 @@ async function setSegmentVisible(app: AppPage, segmentId: string, visible: boole
 
 describe('desktop', () => {
   it('a click inside the liver on a slice plane gives a rendered mesh; a negative click shrinks it; undo restores it', async () => {
+    const step = stepLogger('desktop')
     const app = await openApp(e2e)
     try {
+      step('page loaded')
       await screenshot(app.page, 'desktop-1-case-loaded')
       const stats = await app.page.evaluate(() => (window as unknown as FsxWindow).__fsx.sceneStats())
       expect(stats.drawCalls).toBeGreaterThan(0)
@@ -92,6 +98,7 @@ describe('desktop', () => {
       // positive click
       const [x, y] = await clickAt(app, liver)
       const first = await waitForMesh(app)
+      step('mesh shown')
       const hits = await takeHits(app)
       const press = hits.find((h) => h.type === 'pointerdown' || h.type === 'click')
       expect(press, `a pointer hit at (${x}, ${y}): ${JSON.stringify(hits)}`).toBeDefined()
@@ -121,6 +128,7 @@ describe('desktop', () => {
       // negative click (shift+click) in the liver beside the blob: the segment shrinks
       await clickAt(app, liverSecond, true)
       const shrunk = await waitForMesh(app, { segmentId: first.segmentId, afterRevision: first.revision })
+      step('negative click answered')
       const negHits = await takeHits(app)
       const negPress = negHits.find((h) => h.type === 'pointerdown' || h.type === 'click')
       expectInside(e2e.anatomy, 'liver', negPress?.ras ?? null, 'the negative click')
@@ -133,6 +141,7 @@ describe('desktop', () => {
       // undo: the mask of the first prompt again, voxel for voxel in count
       await app.page.click('#undo')
       const restored = await waitForMesh(app, { segmentId: first.segmentId, afterRevision: shrunk.revision })
+      step('undo answered')
       expect(restored.prompts).toHaveLength(1)
       expect(restored.voxels).toBe(first.voxels)
       expect(restored.volumeMl).toBeCloseTo(first.volumeMl, 6)
@@ -141,7 +150,7 @@ describe('desktop', () => {
     } finally {
       await app.context.close()
     }
-  }, 90_000)
+  }, 120_000)
 })
 
 /** The case-frame group's world matrix decomposed (scale, position). */
@@ -157,8 +166,10 @@ async function caseFrame(app: AppPage): Promise<{ scale: number; position: Vec3 
 
 describe('XR (emulated Quest 3)', () => {
   it('controller trigger on a slice plane → mesh; hand pinch → second prompt; squeeze grabs and scales the case', async () => {
+    const step = stepLogger('xr')
     const app = await openApp(e2e, { xr: true })
     try {
+      step('page loaded')
       await app.page.click('#enter-vr')
       await waitFsx(
         app,
@@ -170,23 +181,38 @@ describe('XR (emulated Quest 3)', () => {
         undefined,
         30_000,
       )
+      step('in XR')
       await screenshot(app.page, 'xr-1-entered')
 
       // controller: aim the right controller from in front of the case at the liver point, pull the trigger
       await planesThrough(app, liver)
-      const target = await app.page.evaluate(
+      const target = await inPage(
+        app,
+        'rasToWorld',
         (p) => (window as unknown as FsxWindow).__fsx.rasToWorld(p),
         liver,
       )
       expect(target).not.toBeNull()
       await takeHits(app)
-      await app.page.evaluate((t) => {
-        const w = window as unknown as FsxWindow
-        w.__xrTest.aim('controller', 'right', [t[0] + 0.15, t[1] + 0.1, t[2] + 0.45], t)
-      }, target!)
-      await app.page.evaluate(() => (window as unknown as FsxWindow).__xrTest.frames(4))
-      await app.page.evaluate(() => (window as unknown as FsxWindow).__xrTest.trigger('right'))
+      await inPage(
+        app,
+        'aim the right controller',
+        async (t) => {
+          const x = (window as unknown as FsxWindow).__xrTest
+          x.aim('controller', 'right', [t[0] + 0.15, t[1] + 0.1, t[2] + 0.45], t)
+          await x.frames(4)
+        },
+        target!,
+      )
+      await inPage(
+        app,
+        'trigger',
+        () => (window as unknown as FsxWindow).__xrTest.trigger('right'),
+        undefined,
+      )
+      step('trigger pulled')
       const first = await waitForMesh(app, { timeout: 40_000 })
+      step('mesh shown')
       const hits = await takeHits(app)
       const rayHit = hits.find(
         (h) => h.pointerType === 'ray' && (h.type === 'pointerdown' || h.type === 'click'),
@@ -200,23 +226,39 @@ describe('XR (emulated Quest 3)', () => {
       await screenshot(app.page, 'xr-2-controller-prompt-mesh')
 
       // hands: pinch with the right hand's ray at the second liver point → a second prompt
-      await app.page.evaluate(() => {
-        ;(window as unknown as FsxWindow).__xrDevice.primaryInputMode = 'hand'
-      })
-      await app.page.evaluate(() => (window as unknown as FsxWindow).__xrTest.frames(10))
+      await inPage(
+        app,
+        'switch to hands',
+        async () => {
+          const w = window as unknown as FsxWindow
+          w.__xrDevice.primaryInputMode = 'hand'
+          await w.__xrTest.frames(10)
+        },
+        undefined,
+      )
+      step('hands')
       await planesThrough(app, liverSecond)
-      const target2 = await app.page.evaluate(
+      const target2 = await inPage(
+        app,
+        'rasToWorld',
         (p) => (window as unknown as FsxWindow).__fsx.rasToWorld(p),
         liverSecond,
       )
       await takeHits(app)
-      await app.page.evaluate((t) => {
-        const w = window as unknown as FsxWindow
-        w.__xrTest.aim('hand', 'right', [t[0] + 0.15, t[1] + 0.05, t[2] + 0.4], t)
-      }, target2!)
-      await app.page.evaluate(() => (window as unknown as FsxWindow).__xrTest.frames(4))
-      await app.page.evaluate(() => (window as unknown as FsxWindow).__xrTest.pinch('right'))
+      await inPage(
+        app,
+        'aim the right hand',
+        async (t) => {
+          const x = (window as unknown as FsxWindow).__xrTest
+          x.aim('hand', 'right', [t[0] + 0.15, t[1] + 0.05, t[2] + 0.4], t)
+          await x.frames(4)
+        },
+        target2!,
+      )
+      await inPage(app, 'pinch', () => (window as unknown as FsxWindow).__xrTest.pinch('right'), undefined)
+      step('pinched')
       const second = await waitForMesh(app, { segmentId: first.segmentId, afterRevision: first.revision })
+      step('second mesh shown')
       const handHits = await takeHits(app)
       const pinchHit = handHits.find((h) => h.type === 'pointerdown' || h.type === 'click')
       expectInside(e2e.anatomy, 'liver', pinchHit?.ras ?? null, 'the hand ray hit')
@@ -224,49 +266,58 @@ describe('XR (emulated Quest 3)', () => {
       expectInside(e2e.anatomy, 'liver', second.prompts[1].pointWorldRas, 'the pinch prompt sent')
       await screenshot(app.page, 'xr-3-hand-pinch-prompt')
 
-      // grab and scale: both controllers squeeze on the case, move apart and sideways, release
-      await app.page.evaluate(() => {
-        ;(window as unknown as FsxWindow).__xrDevice.primaryInputMode = 'controller'
-      })
-      await app.page.evaluate(() => (window as unknown as FsxWindow).__xrTest.frames(10))
+      // grab and scale: both controllers squeeze (from anywhere), move apart and sideways, release
+      await inPage(
+        app,
+        'switch to controllers',
+        async () => {
+          const w = window as unknown as FsxWindow
+          w.__xrDevice.primaryInputMode = 'controller'
+          await w.__xrTest.frames(10)
+        },
+        undefined,
+      )
       const before = await caseFrame(app)
-      const grabbed = await app.page.evaluate(async (c) => {
-        const w = window as unknown as FsxWindow
-        const t = w.__xrTest
-        // both controllers just in front of the case, pointing at its centre
-        t.aim('controller', 'left', [c[0] - 0.08, c[1], c[2] + 0.3], c)
-        t.aim('controller', 'right', [c[0] + 0.08, c[1], c[2] + 0.3], c)
-        await t.frames(4)
-        t.press('left', 'squeeze', 1)
-        t.press('right', 'squeeze', 1)
-        await t.frames(4)
-        // pull the hands apart (×2 distance) and move both 10 cm to the right
-        for (let s = 1; s <= 8; s++) {
-          const spread = 0.08 * (1 + s / 8)
-          const shift = 0.1 * (s / 8)
-          t.aim(
-            'controller',
-            'left',
-            [c[0] - spread + shift, c[1], c[2] + 0.3],
-            [c[0] - spread + shift, c[1], c[2]],
-          )
-          t.aim(
-            'controller',
-            'right',
-            [c[0] + spread + shift, c[1], c[2] + 0.3],
-            [c[0] + spread + shift, c[1], c[2]],
-          )
-          await t.frames(2)
-        }
-        t.press('left', 'squeeze', 0)
-        t.press('right', 'squeeze', 0)
-        await t.frames(4)
-        return true
-      }, before.position)
-      expect(grabbed).toBe(true)
+      const grabbing = await inPage(
+        app,
+        'two-controller grab',
+        async (c) => {
+          const w = window as unknown as FsxWindow & { __fsxXr?: { grabbing(): number } }
+          const t = w.__xrTest
+          let most = 0
+          // both controllers just in front of the case, pointing at its centre
+          t.aim('controller', 'left', [c[0] - 0.08, c[1], c[2] + 0.3], c)
+          t.aim('controller', 'right', [c[0] + 0.08, c[1], c[2] + 0.3], c)
+          await t.frames(4)
+          t.press('left', 'squeeze', 1)
+          t.press('right', 'squeeze', 1)
+          await t.frames(4)
+          // pull the hands apart (×2 distance) and move both 10 cm to the right
+          for (let s = 1; s <= 8; s++) {
+            const spread = 0.08 * (1 + s / 8)
+            const shift = 0.1 * (s / 8)
+            const z = c[2] + 0.3
+            t.aim('controller', 'left', [c[0] - spread + shift, c[1], z], [c[0] - spread + shift, c[1], c[2]])
+            t.aim(
+              'controller',
+              'right',
+              [c[0] + spread + shift, c[1], z],
+              [c[0] + spread + shift, c[1], c[2]],
+            )
+            await t.frames(2)
+            most = Math.max(most, w.__fsxXr?.grabbing() ?? 0)
+          }
+          t.press('left', 'squeeze', 0)
+          t.press('right', 'squeeze', 0)
+          await t.frames(4)
+          return most
+        },
+        before.position,
+      )
+      step(`grabbed (${grabbing} sources squeezing)`)
       const after = await caseFrame(app)
       await screenshot(app.page, 'xr-4-case-grabbed-scaled')
-      expect(after.scale / before.scale, 'two-hand scale').toBeGreaterThan(1.3)
+      expect(after.scale / before.scale, `two-hand scale (${grabbing} grabbing)`).toBeGreaterThan(1.3)
       expect(Math.hypot(...after.position.map((v, i) => v - before.position[i])), 'moved').toBeGreaterThan(
         0.02,
       )
@@ -274,14 +325,16 @@ describe('XR (emulated Quest 3)', () => {
     } finally {
       await app.context.close()
     }
-  }, 120_000)
+  }, 150_000)
 })
 
 describe('collaboration', () => {
   it('two pages in one room: a prompt in one appears as a mesh in the other; the other is visible as an avatar', async () => {
+    const step = stepLogger('collab')
     const a = await openApp(e2e)
     let b: AppPage | undefined
     try {
+      step('page A loaded')
       const roomA = await a.page.evaluate(
         () => (window as unknown as FsxWindow).__fsx.store.getState().room!.roomId,
       )
@@ -293,23 +346,37 @@ describe('collaboration', () => {
         return /room=/.test(href) ? href : location.href
       })
       expect(share).toContain(roomA)
-      b = await openApp(e2e, { url: new URL(share, e2e.url).href })
+      b = await openApp(e2e, { url: new URL(share, e2e.url).href, viewport: { width: 640, height: 480 } })
       const roomB = await b.page.evaluate(
         () => (window as unknown as FsxWindow).__fsx.store.getState().room!.roomId,
       )
       expect(roomB).toBe(roomA)
+      step('page B joined')
 
       // a prompt in A → a mesh in B
       await clickAt(a, liver)
       const inA = await waitForMesh(a)
+      step('mesh in A')
       const inB = await waitForMesh(b, { segmentId: inA.segmentId, timeout: 30_000 })
+      step('mesh in B')
       expect(inB.voxels).toBe(inA.voxels)
       expect(inB.sceneTriangles).toBeGreaterThan(0)
 
-      // B's presence (its camera as a head, its pointer as a ray) shows in A
+      // B's presence (its camera as a head, its pointer as a ray) shows in A: B orbits its camera away
+      // from the shared start pose (drag = rotate), then hovers over the case
       const box = (await b.page.locator('canvas').first().boundingBox())!
+      // (bottom right: the panels cover the top and the left)
+      const cx = box.x + box.width * 0.82
+      const cy = box.y + box.height * 0.78
+      expect(await b.page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.tagName, [cx, cy])).toBe(
+        'CANVAS',
+      )
+      await b.page.mouse.move(cx, cy)
+      await b.page.mouse.down()
+      for (let i = 1; i <= 8; i++) await b.page.mouse.move(cx - i * 20, cy - i * 4)
+      await b.page.mouse.up()
       for (let i = 0; i < 5; i++)
-        await b.page.mouse.move(box.x + box.width * (0.4 + i * 0.05), box.y + box.height * 0.5)
+        await b.page.mouse.move(box.x + box.width * (0.5 + i * 0.03), box.y + box.height * 0.6)
       await waitFsx(
         a,
         "the other participant's avatar",
@@ -317,6 +384,7 @@ describe('collaboration', () => {
         undefined,
         20_000,
       )
+      step('avatar in A')
       const segmentsB = await readSegments(b)
       expect(segmentsB.map((s) => s.segmentId)).toContain(inA.segmentId)
       await screenshot(a.page, 'collab-1-page-a-with-avatar')
@@ -325,5 +393,5 @@ describe('collaboration', () => {
       await b?.context.close()
       await a.context.close()
     }
-  }, 90_000)
+  }, 150_000)
 })

@@ -75,7 +75,15 @@ export interface AppStateView {
   activeSegmentId: string | null
   presence: Record<string, unknown>
   view: { slicePosition: Vec3; previewVisible: boolean; slicesVisible: boolean }
-  latencies: { segmentId: string; seq: number; sentAt: number; receivedAt?: number; shownAt?: number }[]
+  latencies: {
+    segmentId: string
+    seq: number
+    sentAt: number
+    receivedAt?: number
+    decodedAt?: number
+    shownAt?: number
+    server?: { totalMs: number }
+  }[]
   messages: { level: string; text: string }[]
 }
 
@@ -177,7 +185,13 @@ const require = createRequire(import.meta.url)
 /** Opens the app (optionally with IWER installed) and waits until the room is loaded and frames run. */
 export async function openApp(
   e2e: E2E,
-  opts: { xr?: boolean; url?: string; viewport?: { width: number; height: number } } = {},
+  opts: {
+    xr?: boolean
+    url?: string
+    viewport?: { width: number; height: number }
+    /** runs before navigation (e.g. page.addInitScript for observers that must see the load). */
+    init?: (page: Page) => Promise<void>
+  } = {},
 ): Promise<AppPage> {
   const context = await e2e.browser.newContext({ viewport: opts.viewport ?? { width: 800, height: 600 } })
   const page = await context.newPage()
@@ -187,6 +201,7 @@ export async function openApp(
   })
   page.on('pageerror', (e) => errors.push(String(e)))
   if (opts.xr) await installIwer(page)
+  if (opts.init) await opts.init(page)
   await page.goto(opts.url ?? e2e.url)
   await waitForRoom({ page, context, errors })
   return { page, context, errors }
@@ -383,4 +398,37 @@ async function installIwer(page: Page): Promise<void> {
       },
     }
   })
+}
+
+/**
+ * page.evaluate with a time limit (an in-page wait on XR frames never returns if the session stops
+ * rendering) and the page state in the error.
+ */
+export async function inPage<A, R>(
+  app: AppPage,
+  what: string,
+  fn: (arg: A) => R | Promise<R>,
+  arg: A,
+  timeout = 20_000,
+): Promise<R> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${timeout} ms`)), timeout)
+  })
+  try {
+    return await Promise.race([
+      app.page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg as unknown) as Promise<R>,
+      limit,
+    ])
+  } catch (err) {
+    throw new Error(`${(err as Error).message.split('\n')[0]}\n${await describePage(app)}`, { cause: err })
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Logs a test step with the seconds since `start` (stderr; shows where a slow or stuck run is). */
+export function stepLogger(name: string): (step: string) => void {
+  const start = performance.now()
+  return (step) => console.error(`[${name} ${((performance.now() - start) / 1000).toFixed(1)} s] ${step}`)
 }
