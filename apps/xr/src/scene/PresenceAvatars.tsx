@@ -124,7 +124,6 @@ function Avatar({ clientId, name }: { clientId: string; name: string }) {
     positions.setXYZ(0, from.x, from.y, from.z)
     positions.setXYZ(1, pointer[0], pointer[1], pointer[2])
     positions.needsUpdate = true
-    lineGeometry.computeBoundingSphere()
     dot.current.position.set(pointer[0], pointer[1], pointer[2])
     dot.current.scale.setScalar(DOT_RADIUS_M * mmPerM)
   })
