@@ -1,4 +1,5 @@
 /** Server → client events → store. */
+import { PROTOCOL_VERSION } from '@fastsam-xr/protocol'
 import { pushMessage, useAppStore, type AppState } from '../state/store.ts'
 import { removeSegment, upsertSegment } from './actions.ts'
 import { freshPresence, PRESENCE_STALE_MS } from './presence.ts'
@@ -12,6 +13,11 @@ const heardAt = new Map<string, number>()
 export function registerServerEvents(socket: ClientSocket): void {
   socket.on('server:hello', (hello) => {
     useAppStore.setState((s) => ({ connection: { ...s.connection, clientId: hello.clientId } }))
+    if (hello.protocolVersion !== PROTOCOL_VERSION)
+      pushMessage(
+        'error',
+        `this page speaks protocol ${PROTOCOL_VERSION}, the server ${hello.protocolVersion}: reload the page`,
+      )
   })
   socket.on('segment:changed', (info) => upsertSegment(info))
   socket.on('segment:deleted', ({ segmentId }) => removeSegment(segmentId))

@@ -21,8 +21,12 @@ interface Shown {
 const latestUpdate = new Map<string, MeshUpdate>()
 const shown = new Map<string, Shown>()
 
+/** Bumped when the room changes: a decode that started in another room is dropped (segment ids repeat). */
+let roomEpoch = 0
+
 /** Forgets every segment (a different room was opened). */
 export function forgetSegmentMeshes(): void {
+  roomEpoch++
   latestUpdate.clear()
   shown.clear()
 }
@@ -59,6 +63,7 @@ export function receiveMeshUpdate(update: MeshUpdate): void {
 export async function showMeshUpdate(update: MeshUpdate, refit: boolean): Promise<void> {
   const current = latestUpdate.get(update.segmentId)
   if (!current || current.revision <= update.revision) latestUpdate.set(update.segmentId, update)
+  const epoch = roomEpoch
   const budget = currentSegmentBudget()
   let mesh: DecodedMesh
   try {
@@ -68,6 +73,7 @@ export async function showMeshUpdate(update: MeshUpdate, refit: boolean): Promis
     return
   }
   const decodedAt = performance.now()
+  if (epoch !== roomEpoch) return
   const before = shown.get(update.segmentId)
   if (before && (update.revision < before.revision || (update.revision === before.revision && !refit))) return
   if (!useAppStore.getState().segments[update.segmentId]) return

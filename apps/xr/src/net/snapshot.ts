@@ -10,9 +10,13 @@ export function asBytes(b: Binary): Uint8Array {
   return b instanceof Uint8Array ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b)
 }
 
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
 /** Little-endian int16 bytes → Int16Array (a copy, aligned, whatever the host's byte order). */
 export function int16FromLittleEndian(bytes: Uint8Array): Int16Array {
   if (bytes.byteLength % 2 !== 0) throw new Error(`int16 data of odd length ${bytes.byteLength}`)
+  // every headset and desktop is little-endian: one memcpy on the main thread instead of a loop
+  if (littleEndianHost) return new Int16Array(bytes.slice().buffer)
   const out = new Int16Array(bytes.byteLength / 2)
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   for (let i = 0; i < out.length; i++) out[i] = dv.getInt16(2 * i, true)
