@@ -1,6 +1,6 @@
 /**
  * The other participants: a head (a sphere with a dark visor looking down its −Z, as a camera does) with
- * a name label, and a ray from the hand that points at their `pointer` (or from the head for a desktop
+ * a name label, and a ray (a thin beam) from the hand that points at their `pointer` (or from the head for a desktop
  * user) ending in a small dot. Poses arrive in the case's RAS frame (xr/PresenceSender: positions
  * through sceneToRas, orientations relative to the case-ras axes), so they are placed as children of
  * the case-ras group as they are. Sizes are fixed in the room (metres) whatever the case's scale.
@@ -9,15 +9,12 @@
 import { useFrame } from '@react-three/fiber'
 import { useEffect, useMemo, useRef } from 'react'
 import {
-  BufferAttribute,
-  BufferGeometry,
   CanvasTexture,
   Color,
   Quaternion,
   SRGBColorSpace,
   Vector3,
   type Group,
-  type Line,
   type Mesh,
   type Sprite,
 } from 'three'
@@ -29,6 +26,8 @@ import { sceneRegistry } from './sceneRegistry.ts'
 
 const HEAD_RADIUS_M = 0.09
 const DOT_RADIUS_M = 0.006
+const BEAM_RADIUS_M = 0.0015
+const UP = new Vector3(0, 1, 0)
 const LABEL_HEIGHT_M = 0.05
 
 export function PresenceAvatars() {
@@ -83,22 +82,16 @@ function rayOrigin(head: Pose, hands: Pose[] | undefined, pointer: readonly numb
 function Avatar({ clientId, name }: { clientId: string; name: string }) {
   const head = useRef<Group>(null)
   const label = useRef<Sprite>(null)
-  const line = useRef<Line>(null)
+  const beam = useRef<Mesh>(null)
   const dot = useRef<Mesh>(null)
   const color = useMemo(() => memberColor(clientId), [clientId])
   const labelTexture = useMemo(() => nameTexture(name, color), [name, color])
   useEffect(() => () => labelTexture.dispose(), [labelTexture])
-  const lineGeometry = useMemo(() => {
-    const g = new BufferGeometry()
-    g.setAttribute('position', new BufferAttribute(new Float32Array(6), 3))
-    return g
-  }, [])
-  useEffect(() => () => lineGeometry.dispose(), [lineGeometry])
 
   useFrame(() => {
     const p = useAppStore.getState().presence[clientId]
     const ras = currentRasGroup()
-    if (!p || !ras || !head.current || !label.current || !line.current || !dot.current) return
+    if (!p || !ras || !head.current || !label.current || !beam.current || !dot.current) return
     // mm per room metre under the case's current (grabbed) scale
     const mmPerM = 1 / Math.max(ras.matrixWorld.getMaxScaleOnAxis(), 1e-9)
     const [hx, hy, hz] = p.head.position
@@ -115,15 +108,17 @@ function Avatar({ clientId, name }: { clientId: string; name: string }) {
     )
 
     const pointer = p.pointer
-    line.current.visible = !!pointer
+    beam.current.visible = !!pointer
     dot.current.visible = !!pointer
     if (!pointer) return
     const origin = rayOrigin(p.head, p.hands, pointer)
     from.set(origin.position[0], origin.position[1], origin.position[2])
-    const positions = lineGeometry.attributes.position as BufferAttribute
-    positions.setXYZ(0, from.x, from.y, from.z)
-    positions.setXYZ(1, pointer[0], pointer[1], pointer[2])
-    positions.needsUpdate = true
+    // a thin cylinder (unit height along +Y, centred) stretched from the origin to the pointer
+    toPointer.set(pointer[0] - from.x, pointer[1] - from.y, pointer[2] - from.z)
+    const length = toPointer.length()
+    beam.current.position.copy(from).addScaledVector(toPointer, 0.5)
+    beam.current.quaternion.setFromUnitVectors(UP, toPointer.divideScalar(Math.max(length, 1e-9)))
+    beam.current.scale.set(BEAM_RADIUS_M * mmPerM, length, BEAM_RADIUS_M * mmPerM)
     dot.current.position.set(pointer[0], pointer[1], pointer[2])
     dot.current.scale.setScalar(DOT_RADIUS_M * mmPerM)
   })
@@ -143,9 +138,10 @@ function Avatar({ clientId, name }: { clientId: string; name: string }) {
       <sprite ref={label} raycast={noRaycast}>
         <spriteMaterial map={labelTexture} transparent depthWrite={false} toneMapped={false} />
       </sprite>
-      <threeLine ref={line} geometry={lineGeometry} frustumCulled={false} raycast={noRaycast}>
-        <lineBasicMaterial color={color} transparent opacity={0.9} />
-      </threeLine>
+      <mesh ref={beam} raycast={noRaycast}>
+        <cylinderGeometry args={[1, 1, 1, 8, 1, true]} />
+        <meshBasicMaterial color={color} transparent opacity={0.85} />
+      </mesh>
       <mesh ref={dot} raycast={noRaycast}>
         <sphereGeometry args={[1, 12, 8]} />
         <meshBasicMaterial color={color} />
