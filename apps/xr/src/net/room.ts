@@ -7,9 +7,9 @@ import type { RoomSnapshot } from '@fastsam-xr/protocol'
 import { decodeInWorker } from '../mesh/meshClient.ts'
 import { PREVIEW_TRIANGLE_BUDGET } from '../mesh/budget.ts'
 import { pushMessage, useAppStore, type SegmentView } from '../state/store.ts'
-import { refitToBudget, forgetSegmentMeshes, showSnapshotMesh } from './segmentMeshes.ts'
+import { forgetSegmentMesh, forgetSegmentMeshes, refitToBudget, showSnapshotMesh } from './segmentMeshes.ts'
 import { forgetPromptLogs, rememberPrompts } from './promptLogs.ts'
-import { asBytes, segmentViewFromSnapshot, sliceGridFromVolume } from './snapshot.ts'
+import { asBytes, segmentViewFromSnapshot, serverRestarted, sliceGridFromVolume } from './snapshot.ts'
 
 /** Room id and token from the page URL (`?room=<id>&token=<t>`), if both are there. */
 export function roomFromUrl(href: string = location.href): { roomId: string; token: string } | null {
@@ -39,6 +39,7 @@ export function applySnapshot(roomId: string, token: string, snapshot: RoomSnaps
   const segments: Record<string, SegmentView> = {}
   for (const s of snapshot.segments) {
     const previous = sameRoom ? before.segments[s.segment.segmentId] : undefined
+    if (previous && serverRestarted(s, previous)) forgetSegmentMesh(s.segment.segmentId)
     segments[s.segment.segmentId] = segmentViewFromSnapshot(s, previous)
     rememberPrompts(s.segment.segmentId, s.prompts, s.redoCount)
   }

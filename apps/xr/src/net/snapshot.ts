@@ -65,6 +65,20 @@ export function segmentViewFromSnapshot(s: SegmentSnapshot, previous?: SegmentVi
     view.revision = previous.revision
     view.meshPromptSeqs = previous.meshPromptSeqs
   }
+  if (previous && serverRestarted(s, previous)) {
+    // the restarted server replays the same log into the same mask from revision 1: keep showing
+    // what we had until its meshes arrive (revision 0 lets them all in).
+    return {
+      ...view,
+      mesh: previous.mesh,
+      meshPromptSeqs: previous.meshPromptSeqs,
+      revision: 0,
+      volumeMl: previous.volumeMl,
+      voxels: previous.voxels,
+      iou: previous.iou,
+      touchesCropBorder: previous.touchesCropBorder,
+    }
+  }
   if (s.mesh) {
     view.volumeMl = s.mesh.volumeMl
     view.voxels = s.mesh.voxels
@@ -72,4 +86,12 @@ export function segmentViewFromSnapshot(s: SegmentSnapshot, previous?: SegmentVi
     view.touchesCropBorder = s.mesh.touchesCropBorder
   }
   return view
+}
+
+/**
+ * Revisions only grow while a server runs; a snapshot behind what this client showed (or without a
+ * mesh where it had one) comes from a restarted server that restored the room from its record.
+ */
+export function serverRestarted(s: SegmentSnapshot, previous: SegmentView): boolean {
+  return previous.revision > 0 && (s.mesh === null || s.mesh.revision < previous.revision)
 }

@@ -21,7 +21,12 @@ import { decodeForBudget, meshWorkReady } from '../../src/mesh/decodeForBudget.t
 import { PREVIEW_TRIANGLE_BUDGET } from '../../src/mesh/budget.ts'
 import { appendPrompt, reconcileHistory, type PromptLog } from '../../src/net/history.ts'
 import { request, RequestError, type ClientSocket } from '../../src/net/request.ts'
-import { asBytes, segmentViewFromSnapshot, sliceGridFromVolume } from '../../src/net/snapshot.ts'
+import {
+  asBytes,
+  segmentViewFromSnapshot,
+  serverRestarted,
+  sliceGridFromVolume,
+} from '../../src/net/snapshot.ts'
 
 const LIVER = 5
 let server: TestServer
@@ -212,6 +217,14 @@ describe('a liver segment through prompt, undo, redo, reset', () => {
     const again = segmentViewFromSnapshot(s, { ...shown, pendingSeqs: [9999, log.prompts[0].seq] })
     expect(again.mesh).toBe(shown.mesh)
     expect(again.pendingSeqs).toEqual([]) // 9999 is not in the log; the other is reflected already
+    // a restarted server replays from revision 1 (or has no mesh yet): the shown mesh stays, revision 0
+    const ahead = { ...shown, revision: s.mesh!.revision + 5 }
+    expect(serverRestarted(s, ahead)).toBe(true)
+    expect(serverRestarted(s, shown)).toBe(false)
+    const restored = segmentViewFromSnapshot(s, ahead)
+    expect(restored.mesh).toBe(shown.mesh)
+    expect(restored.revision).toBe(0)
+    expect(segmentViewFromSnapshot({ ...s, mesh: null }, shown).mesh).toBe(shown.mesh)
   })
 
   it('reset empties the log and the redo stack', async () => {
