@@ -3,7 +3,7 @@
  * cancels), volume, IoU, visibility, delete (two-step, inline: a browser confirm() would block the
  * render loop and be dismissed silently in automated browsers), and the crop-border hint.
  */
-import { useState, type KeyboardEvent, type MouseEvent } from 'react'
+import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react'
 import { LIMITS } from '@fastsam-xr/protocol'
 import { deleteSegment, selectSegment, updateSegment } from '../net/actions.ts'
 import type { SegmentView } from '../state/store.ts'
@@ -25,6 +25,11 @@ export function SegmentRow({ segment, active }: Props) {
   const positives = segment.prompts.filter((p) => p.positive).length
   const negatives = segment.prompts.length - positives
   const pending = segment.pendingSeqs.length > 0
+  const rowRef = useRef<HTMLLIElement>(null)
+  // a segment made active elsewhere (N, a click in the scene, another member) scrolls into view
+  useEffect(() => {
+    if (active) rowRef.current?.scrollIntoView({ block: 'nearest' })
+  }, [active])
 
   const startRename = () => {
     setDraft(info.name)
@@ -42,6 +47,7 @@ export function SegmentRow({ segment, active }: Props) {
 
   return (
     <li
+      ref={rowRef}
       className={`segment-row${active ? ' active' : ''}${info.visible ? '' : ' hidden-segment'}`}
       data-segment-id={info.segmentId}
       aria-selected={active}
