@@ -15,6 +15,8 @@ import { getSocket } from './socket.ts'
 /** wait before reconnecting after the server closed the connection (ms). */
 const SERVER_CLOSED_RETRY_MS = 1000
 
+const UNREACHABLE = 'server unreachable'
+
 let started = false
 
 export function startClient(): void {
@@ -24,12 +26,17 @@ export function startClient(): void {
   registerServerEvents(socket)
   let outageReported = false
   socket.on('connect', () => {
+    if (outageReported) {
+      // the outage is over: its message would only confuse now
+      useAppStore.setState((s) => ({ messages: s.messages.filter((m) => !m.text.startsWith(UNREACHABLE)) }))
+      pushMessage('info', 'reconnected to the server')
+    }
     outageReported = false
     useAppStore.setState((s) => ({ connection: { ...s.connection, status: 'connected', error: null } }))
     void enterRoom()
   })
   socket.on('connect_error', () => {
-    const error = 'server unreachable'
+    const error = UNREACHABLE
     useAppStore.setState((s) => ({
       connection: { ...s.connection, status: 'disconnected', error },
       loading: s.room ? null : { label: 'server unreachable, retrying', progress: null },
