@@ -43,6 +43,15 @@ export function currentSegmentBudget(state: AppState = useAppStore.getState()): 
   return segmentTriangleBudget(visible, preview)
 }
 
+/**
+ * Whether a decoded revision may replace the shown one: only a newer one (decodes of one segment can
+ * finish out of order), or the same one fitted again to a smaller budget (`refit`).
+ */
+export function supersedes(revision: number, shownRevision: number | undefined, refit: boolean): boolean {
+  if (shownRevision === undefined) return true
+  return revision > shownRevision || (refit && revision === shownRevision)
+}
+
 /** A live `segment:mesh`: stamps the latencies it answers, then decodes and shows it. */
 export function receiveMeshUpdate(update: MeshUpdate): void {
   const receivedAt = performance.now()
@@ -74,8 +83,7 @@ export async function showMeshUpdate(update: MeshUpdate, refit: boolean): Promis
   }
   const decodedAt = performance.now()
   if (epoch !== roomEpoch) return
-  const before = shown.get(update.segmentId)
-  if (before && (update.revision < before.revision || (update.revision === before.revision && !refit))) return
+  if (!supersedes(update.revision, shown.get(update.segmentId)?.revision, refit)) return
   if (!useAppStore.getState().segments[update.segmentId]) return
   shown.set(update.segmentId, { revision: update.revision, budget, triangles: mesh.triangles })
   if (!refit) applyMeshLog(update.segmentId, update.promptSeqs)

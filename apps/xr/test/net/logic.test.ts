@@ -8,6 +8,7 @@ import {
   TRIANGLE_BUDGET,
 } from '../../src/mesh/budget.ts'
 import { deviceKind } from '../../src/net/displayName.ts'
+import { supersedes } from '../../src/net/segmentMeshes.ts'
 import { appendPrompt, reconcileHistory, syncWithMesh } from '../../src/net/history.ts'
 import { nextSegmentColor, nextSegmentName, SEGMENT_PALETTE } from '../../src/net/palette.ts'
 import {
@@ -154,5 +155,16 @@ describe('prompt log from history counts and meshes', () => {
       prompts: [p(1)],
       redo: [p(2)],
     })
+  })
+})
+
+describe('mesh revisions', () => {
+  it('a decode replaces the shown mesh only when newer, or the same revision refitted', () => {
+    expect(supersedes(1, undefined, false)).toBe(true)
+    expect(supersedes(3, 2, false)).toBe(true)
+    expect(supersedes(2, 3, false)).toBe(false) // an older decode finishing late
+    expect(supersedes(3, 3, false)).toBe(false)
+    expect(supersedes(3, 3, true)).toBe(true)
+    expect(supersedes(2, 3, true)).toBe(false)
   })
 })
