@@ -3,6 +3,7 @@
  * named from the grid's orientation), window/level presets of the case, and real-size display.
  */
 import { setView, useAppStore } from '../state/store.ts'
+import { CollapsiblePanel } from './CollapsiblePanel.tsx'
 import { sliceAxes } from './sliceAxes.ts'
 
 export function ViewControls() {
@@ -20,8 +21,7 @@ export function ViewControls() {
   }
 
   return (
-    <section id="view-controls" className="panel view-controls" aria-label="view">
-      <h2>View</h2>
+    <CollapsiblePanel id="view-controls" title="View" className="view-controls">
       <div className="control-row">
         <label title={hasPreview ? 'the isosurface of the whole volume' : 'this case has no preview'}>
           <input
@@ -106,6 +106,6 @@ export function ViewControls() {
           })}
         </div>
       )}
-    </section>
+    </CollapsiblePanel>
   )
 }
