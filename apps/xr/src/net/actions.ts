@@ -208,7 +208,11 @@ export async function uploadVolume(file: File): Promise<void> {
     summary = await uploadBlob(getSocket(), file, format, {
       onProgress: (received, size) =>
         useAppStore.setState({
-          loading: { label: `uploading ${Math.floor((100 * received) / size)} %`, progress: received / size },
+          // once every byte is there the server reads the volume (seconds for a large one)
+          loading:
+            received < size
+              ? { label: `uploading ${Math.floor((100 * received) / size)} %`, progress: received / size }
+              : { label: 'reading the volume', progress: null },
         }),
     })
   } catch (err) {
