@@ -121,7 +121,7 @@ export function drawPanel(
       ? 'scaling the case (two hands)'
       : model.grabbing === 1
         ? 'moving the case'
-        : 'squeeze or hold the bar to move · two hands scale'
+        : 'grip, fist or the bar: move · both hands: scale'
   ctx.fillText(fit(ctx, grab, PANEL_WIDTH_PX - 36), 18, FOOTER_Y + 42)
   if (model.message) {
     ctx.fillStyle = model.message.level === 'error' ? ERROR : DIM
