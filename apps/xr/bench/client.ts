@@ -3,18 +3,20 @@
  * no GPU) against the real edge server (shipped model, demo CT), with three segment meshes (liver,
  * right kidney, spleen; placed by mouse clicks on the slice planes like a user) plus refining clicks.
  * Prints one JSON document:
- *  - frameMs: frame time (requestAnimationFrame deltas) over `seconds` (default 3) with the case, its
- *    bone preview, the slice planes and the three meshes: median, p95;
+ *  - frameMs / fps: frame time (requestAnimationFrame deltas) over `seconds` (default 3) with the case,
+ *    its bone preview, the slice planes and the three meshes: median, p95;
+ *  - scene: triangles and draw calls per frame (three's renderer.info via `__fsx.sceneStats()`);
  *  - meshUpdate: per prompt, `segment:mesh` received → first frame showing it (the app's PromptLatency
  *    shownAt − receivedAt), received → decoded by the worker, prompt sent → shown, the server's total;
- *    main-thread blocking in each update window [receivedAt, shownAt + one frame]: long tasks
- *    (PerformanceObserver 'longtask', ms overlapping the window) and the worst frame in the window;
- *  - peer (same run, same bytes): the same `segment:mesh` payloads (captured by a Socket.IO observer
- *    joined to the room) decoded ON the main thread with `@fastsam-xr/mesh/wire` decodeMesh, timed in
- *    a task between frames: decode ms, long tasks and worst frame in that window; `blockingRatio` =
- *    peer worst frame / worker-path worst frame (medians). Also a full-size liver (the ground-truth
- *    label of the demo CT as a mask mesh, what a well-trained model returns) decoded on the main thread;
- *  - scene: triangles and draw calls per frame (three's renderer info via `__fsx.sceneStats()`).
+ *    main-thread cost: ms inside the WebSocket and Worker 'message' handlers (timed by wrapping them
+ *    before the app loads), long tasks (PerformanceObserver 'longtask') and the worst frame in the
+ *    update window [receivedAt, shownAt + one frame]; idleBaseline: the same without an update;
+ *  - peerMainThreadDecode (same run, same bytes): the `segment:mesh` payloads the page received
+ *    (captured by a Socket.IO observer joined to the room) decoded ON the main thread with
+ *    `@fastsam-xr/mesh/wire` decodeMesh; `mainThreadMsPerMesh` and `blockingRatio` = main-thread ms of
+ *    that path (socket handler + decode) / the app's worker path (socket handler + worker reply);
+ *    plus a full-size liver (the demo CT's ground-truth label as a mask mesh, what a well-trained
+ *    model returns) decoded on the main thread.
  */
 import { build } from 'esbuild'
 import { cpus } from 'node:os'
@@ -36,17 +38,24 @@ import { readSegments, waitForMesh } from '../test/e2e/segments.ts'
 type Vec3 = [number, number, number]
 const seconds = Number(process.argv[2] ?? 3)
 const ORGANS = ['liver', 'kidney_right', 'spleen'] as const
-/** refining clicks (mm offsets from the spleen point; they land on the planes or the spleen mesh). */
+/**
+ * refining clicks (mm offsets from the spleen point, towards the patient's right: away from the panel
+ * on the right of the page; they land on the planes or on the spleen mesh).
+ */
 const REFINES: Vec3[] = [
   [6, 0, 0],
-  [0, 0, 6],
-  [-6, 0, -6],
+  [10, 0, -6],
+  [14, 0, 4],
 ]
 
 interface BenchWindow {
   __bench: {
     longtasks: [number, number][]
     frames: number[]
+    /** main-thread time in WebSocket and Worker 'message' handlers: [kind, start, ms]. */
+    handlers: ['socket' | 'worker', number, number][]
+    /** ms of 'message' handlers of each kind that started in [t0, t1]. */
+    handlerMs(t0: number, t1: number): { socket: number; worker: number }
     /** long-task ms overlapping [t0, t1] and the longest frame interval touching it. */
     cost(t0: number, t1: number): { longtaskMs: number; worstFrameMs: number }
   }
@@ -65,6 +74,12 @@ function observers(): void {
   const b: BenchWindow['__bench'] = {
     longtasks: [],
     frames: [],
+    handlers: [],
+    handlerMs(t0, t1) {
+      const ms = { socket: 0, worker: 0 }
+      for (const [kind, s, d] of b.handlers) if (s >= t0 && s <= t1) ms[kind] += d
+      return ms
+    },
     cost(t0, t1) {
       let longtaskMs = 0
       for (const [s, d] of b.longtasks) longtaskMs += Math.max(0, Math.min(s + d, t1) - Math.max(s, t0))
@@ -76,6 +91,59 @@ function observers(): void {
     },
   }
   ;(window as unknown as BenchWindow).__bench = b
+  // Time every 'message' handler of WebSockets (socket.io) and Workers (the mesh worker's replies): the
+  // main-thread work of receiving a mesh, whoever registers the handler and however.
+  const wrapped = new WeakMap<object, EventListener>()
+  const wrap = (kind: 'socket' | 'worker', fn: EventListener): EventListener => {
+    let w = wrapped.get(fn)
+    if (!w) {
+      w = function (this: unknown, ev: Event) {
+        const t0 = performance.now()
+        try {
+          return fn.call(this, ev)
+        } finally {
+          b.handlers.push([kind, t0, performance.now() - t0])
+        }
+      }
+      wrapped.set(fn, w)
+    }
+    return w
+  }
+  for (const [cls, kind] of [
+    [WebSocket, 'socket'],
+    [Worker, 'worker'],
+  ] as const) {
+    const proto = cls.prototype as unknown as EventTarget
+    const on = Object.getOwnPropertyDescriptor(cls.prototype, 'onmessage')!
+    Object.defineProperty(cls.prototype, 'onmessage', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        return on.get!.call(this)
+      },
+      set(fn) {
+        on.set!.call(this, typeof fn === 'function' ? wrap(kind, fn) : fn)
+      },
+    })
+    const add = EventTarget.prototype.addEventListener
+    const remove = EventTarget.prototype.removeEventListener
+    proto.addEventListener = function (
+      type: string,
+      fn: EventListenerOrEventListenerObject | null,
+      o?: unknown,
+    ) {
+      const f = type === 'message' && typeof fn === 'function' ? wrap(kind, fn) : fn
+      return add.call(this, type, f, o as AddEventListenerOptions)
+    }
+    proto.removeEventListener = function (
+      type: string,
+      fn: EventListenerOrEventListenerObject | null,
+      o?: unknown,
+    ) {
+      const f = type === 'message' && typeof fn === 'function' ? (wrapped.get(fn) ?? fn) : fn
+      return remove.call(this, type, f, o as EventListenerOptions)
+    }
+  }
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) b.longtasks.push([e.startTime, e.duration])
   }).observe({ type: 'longtask', buffered: true })
@@ -90,6 +158,9 @@ async function clickOrgan(app: AppPage, ras: Vec3): Promise<void> {
   await planesThrough(app, ras)
   const px = await app.page.evaluate((p) => (window as unknown as FsxWindow).__fsx.rasToScreen(p), ras)
   if (!px) throw new Error('rasToScreen returned null')
+  const onCanvas = await app.page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.tagName, px)
+  if (onCanvas !== 'CANVAS')
+    throw new Error(`the click point ${px.map(Math.round)} is covered by ${onCanvas}`)
   await app.page.mouse.click(px[0], px[1])
 }
 
@@ -102,7 +173,7 @@ const out: Record<string, unknown> = {
 }
 let observer: Socket<ServerToClientEvents, ClientToServerEvents> | undefined
 try {
-  const viewport = { width: 1280, height: 720 }
+  const viewport = { width: 800, height: 600 }
   const app = await openApp(e2e, {
     viewport,
     init: async (page) => void (await page.addInitScript(observers)),
@@ -182,25 +253,30 @@ try {
         promptToShownMs: l.shownAt! - l.sentAt,
         serverTotalMs: l.server?.totalMs ?? NaN,
         ...b.cost(l.receivedAt!, l.shownAt! + frame),
+        // from just before receivedAt: it is stamped inside the socket handler that delivered the mesh
+        handlerMs: b.handlerMs(l.receivedAt! - 30, l.shownAt!),
       }))
   })
   if (updates.length < ORGANS.length)
     throw new Error(`only ${updates.length} prompt latencies with receivedAt and shownAt in the store`)
 
-  // frame time and scene size with the whole case shown (preview back on, planes where they are)
-  await app.page.evaluate(() => {
-    const store = (window as unknown as FsxWindow).__fsx.store
-    store.setState({ view: { ...store.getState().view, previewVisible: true, slicesVisible: true } })
-  })
-  await nextFrames(app.page, 10)
-  const scene = await app.page.evaluate(() => (window as unknown as FsxWindow).__fsx.sceneStats())
-  const frameTimes = await app.page.evaluate(async (ms) => {
-    const b = (window as unknown as BenchWindow).__bench
-    const from = b.frames.length
-    await new Promise((r) => setTimeout(r, ms))
-    const f = b.frames.slice(from)
-    return f.slice(1).map((t, i) => t - f[i])
-  }, seconds * 1000)
+  // the same scene state as the updates (slices + meshes, preview hidden) without an update: the
+  // baseline for the per-update figures (long tasks and worst frame in windows of the same length)
+  const windowMs = stats(updates.map((u) => u.receivedToShownMs)).median + 50
+  const idle = await app.page.evaluate(
+    async ({ ms, n }) => {
+      const b = (window as unknown as BenchWindow).__bench
+      const res = []
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now()
+        await new Promise((r) => setTimeout(r, ms))
+        res.push(b.cost(t0, performance.now()))
+      }
+      await new Promise((r) => setTimeout(r, 120)) // let the long-task observer report
+      return res
+    },
+    { ms: windowMs, n: 6 },
+  )
 
   // the peer: the same payloads decoded on the main thread (one task each, between frames)
   const bundle = await build({
@@ -214,33 +290,37 @@ try {
   })
   await app.page.addScriptTag({ content: bundle.outputFiles[0].text })
   const peerPayloads = [...payloads.entries()].map(([key, v]) => ({ key, bytes: Array.from(v) }))
+  // each decode in its own task right after a frame; its window as long as the worker path's median
+  // update window; one warm-up decode first (JIT; the app's worker is warm after its first mesh too)
   const decodeOnMain = async (items: { key: string; bytes: number[] }[]) =>
-    app.page.evaluate(async (items) => {
-      const w = window as unknown as BenchWindow
-      await w.FXRM.decoderReadyPromise
-      const frame = () => new Promise<number>((r) => requestAnimationFrame((t) => r(t)))
-      const res = []
-      for (const it of items) {
-        const bytes = Uint8Array.from(it.bytes)
-        await frame()
-        await new Promise((r) => setTimeout(r, 0))
-        const t0 = performance.now()
-        const mesh = w.FXRM.decodeMesh(bytes)
-        const t1 = performance.now()
-        await frame()
-        await frame()
-        const t2 = performance.now()
-        await new Promise((r) => setTimeout(r, 120)) // let the long-task observer report
-        res.push({
-          key: it.key,
-          bytes: bytes.length,
-          triangles: mesh.indices.length / 3,
-          decodeMs: t1 - t0,
-          ...w.__bench.cost(t0, t2),
-        })
-      }
-      return res
-    }, items)
+    app.page.evaluate(
+      async ({ items, windowMs }) => {
+        const w = window as unknown as BenchWindow
+        await w.FXRM.decoderReadyPromise
+        w.FXRM.decodeMesh(Uint8Array.from(items[0].bytes))
+        const res = []
+        for (const it of items) {
+          const bytes = Uint8Array.from(it.bytes)
+          await new Promise((r) => requestAnimationFrame(r))
+          await new Promise((r) => setTimeout(r, 0))
+          const t0 = performance.now()
+          const mesh = w.FXRM.decodeMesh(bytes)
+          const t1 = performance.now()
+          await new Promise((r) => setTimeout(r, Math.max(0, t0 + windowMs - performance.now())))
+          const t2 = performance.now()
+          await new Promise((r) => setTimeout(r, 120)) // let the long-task observer report
+          res.push({
+            key: it.key,
+            bytes: bytes.length,
+            triangles: mesh.indices.length / 3,
+            decodeMs: t1 - t0,
+            ...w.__bench.cost(t0, t2),
+          })
+        }
+        return res
+      },
+      { items, windowMs },
+    )
   const peer = await decodeOnMain(peerPayloads)
 
   // a full-size liver (ground-truth label as a mask mesh, encoded like the server does) on the main thread
@@ -250,11 +330,40 @@ try {
   const fullLiver = encodeMaskMesh(mask, seg.dims, seg.affine)
   const [full] = await decodeOnMain([{ key: 'liver-label', bytes: Array.from(fullLiver) }])
 
-  const workerWorst = stats(updates.map((u) => u.worstFrameMs)).median
-  const peerWorst = stats(peer.map((p) => p.worstFrameMs)).median
+  const frameTimesOver = (ms: number) =>
+    app.page.evaluate(async (ms) => {
+      const b = (window as unknown as BenchWindow).__bench
+      const from = b.frames.length
+      await new Promise((r) => setTimeout(r, ms))
+      const f = b.frames.slice(from)
+      return f.slice(1).map((t, i) => t - f[i])
+    }, ms)
+  // frame time without the bone preview (slice planes + the three meshes: the state prompts are placed in)
+  const sceneLight = await app.page.evaluate(() => (window as unknown as FsxWindow).__fsx.sceneStats())
+  const frameTimesLight = await frameTimesOver(seconds * 1000)
+  // frame time and scene size with the whole case shown (bone preview back on, planes where they are)
+  await app.page.evaluate(() => {
+    const store = (window as unknown as FsxWindow).__fsx.store
+    store.setState({ view: { ...store.getState().view, previewVisible: true, slicesVisible: true } })
+  })
+  await nextFrames(app.page, 10)
+  const scene = await app.page.evaluate(() => (window as unknown as FsxWindow).__fsx.sceneStats())
+  const frameTimes = await frameTimesOver(seconds * 1000)
+
+  // main-thread ms per mesh: worker path = the socket handler that receives it + the worker-reply handler;
+  // main-thread path = the same socket handler + decodeMesh of the same bytes (the reply handler's store
+  // update and the frame that uploads the geometry are the same on both paths and left out of both)
+  const socketMs = stats(updates.map((u) => u.handlerMs.socket)).median
+  const workerPathMs = stats(updates.map((u) => u.handlerMs.socket + u.handlerMs.worker)).median
+  const mainThreadPathMs = socketMs + stats(peer.map((p) => p.decodeMs)).median
   Object.assign(out, {
     frameMs: stats(frameTimes),
     fps: +(1000 / stats(frameTimes).median).toFixed(1),
+    withoutPreview: {
+      frameMs: stats(frameTimesLight),
+      triangles: sceneLight.triangles,
+      drawCalls: sceneLight.drawCalls,
+    },
     scene: {
       triangles: scene.triangles,
       drawCalls: scene.drawCalls,
@@ -269,8 +378,16 @@ try {
       receivedToDecodedMs: stats(updates.map((u) => u.receivedToDecodedMs).filter((v) => !Number.isNaN(v))),
       promptToShownMs: stats(updates.map((u) => u.promptToShownMs)),
       serverTotalMs: stats(updates.map((u) => u.serverTotalMs).filter((v) => !Number.isNaN(v))),
+      socketHandlerMs: stats(updates.map((u) => u.handlerMs.socket)),
+      workerReplyHandlerMs: stats(updates.map((u) => u.handlerMs.worker)),
       longtaskMsInUpdate: stats(updates.map((u) => u.longtaskMs)),
       worstFrameMsInUpdate: stats(updates.map((u) => u.worstFrameMs)),
+    },
+    idleBaseline: {
+      what: 'same scene state, no update: windows as long as the median update window',
+      windowMs: +windowMs.toFixed(1),
+      longtaskMs: stats(idle.map((i) => i.longtaskMs)),
+      worstFrameMs: stats(idle.map((i) => i.worstFrameMs)),
     },
     peerMainThreadDecode: {
       what: 'the same segment:mesh payloads decoded on the main thread (decodeMesh of @fastsam-xr/mesh/wire)',
@@ -280,7 +397,12 @@ try {
       longtaskMs: stats(peer.map((p) => p.longtaskMs)),
       worstFrameMs: stats(peer.map((p) => p.worstFrameMs)),
     },
-    blockingRatio: +(peerWorst / workerWorst).toFixed(2),
+    mainThreadMsPerMesh: {
+      workerPath: +workerPathMs.toFixed(2),
+      mainThreadDecodePath: +mainThreadPathMs.toFixed(2),
+      fullSizeLiverMainThreadDecodePath: +(socketMs + full.decodeMs).toFixed(2),
+    },
+    blockingRatio: +(mainThreadPathMs / workerPathMs).toFixed(2),
     fullSizeLiverOnMainThread: {
       what: 'ground-truth liver label of the demo CT as a mask mesh (what a well-trained model returns)',
       voxels: mask.reduce((n, v) => n + v, 0),

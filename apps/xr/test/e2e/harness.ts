@@ -200,6 +200,9 @@ export async function openApp(
     if (m.type() === 'error') errors.push(m.text())
   })
   page.on('pageerror', (e) => errors.push(String(e)))
+  // Under tsx (the benchmark) functions handed to the page are compiled with esbuild's keepNames, which
+  // calls a `__name` helper that exists only in Node: give the page an identity one.
+  await page.addInitScript({ content: 'globalThis.__name = globalThis.__name || ((f) => f)' })
   if (opts.xr) await installIwer(page)
   if (opts.init) await opts.init(page)
   await page.goto(opts.url ?? e2e.url)
