@@ -45,14 +45,16 @@ export function applySnapshot(roomId: string, token: string, snapshot: RoomSnaps
   }
   const segmentOrder = snapshot.segments.map((s) => s.segment.segmentId)
   const active = before.activeSegmentId && segments[before.activeSegmentId] ? before.activeSegmentId : null
+  // A reconnect into the same room keeps the case, slices and decoded preview as they are (a room's
+  // case cannot change), so the scene does not rebuild its textures and meshes.
+  const kept = sameRoom ? before.room : null
   useAppStore.setState({
     room: {
       roomId,
       token,
-      caseInfo: snapshot.case,
-      slices: sliceGridFromVolume(snapshot.slices),
-      // a reconnect keeps the decoded preview: the case (and so its isosurface) cannot change.
-      preview: sameRoom ? (before.room?.preview ?? null) : null,
+      caseInfo: kept?.caseInfo ?? snapshot.case,
+      slices: kept?.slices ?? sliceGridFromVolume(snapshot.slices),
+      preview: kept?.preview ?? null,
       model: snapshot.model,
     },
     segments,
@@ -63,9 +65,9 @@ export function applySnapshot(roomId: string, token: string, snapshot: RoomSnaps
     latencies: sameRoom ? before.latencies : [],
   })
   history.replaceState(history.state, '', urlWithRoom(location.href, roomId, token))
-  if (snapshot.model === null)
+  if (snapshot.model === null && !sameRoom)
     pushMessage('info', 'this server runs without a model: prompts cannot be answered')
-  const previewDone = sameRoom && before.room?.preview ? Promise.resolve() : decodePreview(roomId, snapshot)
+  const previewDone = kept?.preview ? Promise.resolve() : decodePreview(roomId, snapshot)
   // segment budgets depend on the preview's size: decode segments once it is known.
   void previewDone.then(() => {
     for (const s of snapshot.segments) if (s.mesh) showSnapshotMesh(s.mesh)
