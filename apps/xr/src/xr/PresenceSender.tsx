@@ -101,7 +101,10 @@ export function PresenceSender() {
     const now = performance.now()
     if (now - last.current < PRESENCE_PERIOD_MS) return
     const ras = currentRasGroup()
-    if (!ras || !useAppStore.getState().room) return
+    const s = useAppStore.getState()
+    // alone in the room nobody would see it: save the raycast and the messages
+    const others = s.members.some((m) => m.clientId !== s.connection.clientId)
+    if (!ras || !s.room || !others) return
     last.current = now
     ras.updateWorldMatrix(true, false)
     ras.matrixWorld.decompose(position, rasRotationInverse, scale)
