@@ -22,6 +22,7 @@ import { useShallow } from 'zustand/react/shallow'
 import type { Pose } from '@fastsam-xr/protocol'
 import { useAppStore } from '../state/store.ts'
 import { currentRasGroup } from './caseFrame.ts'
+import { memberColor } from './memberColor.ts'
 import { sceneRegistry } from './sceneRegistry.ts'
 
 const HEAD_RADIUS_M = 0.09
@@ -48,13 +49,6 @@ export function PresenceAvatars() {
       ))}
     </group>
   )
-}
-
-/** A stable, distinct colour per participant. */
-export function memberColor(clientId: string): Color {
-  let h = 0
-  for (let i = 0; i < clientId.length; i++) h = (h * 31 + clientId.charCodeAt(i)) >>> 0
-  return new Color().setHSL((h % 360) / 360, 0.7, 0.55)
 }
 
 const forward = new Vector3()

@@ -2,11 +2,14 @@
  * A small sphere at every prompt of every visible segment (positive green, negative red), all in one
  * instanced mesh (one draw call). The radius is a fixed size in the room (MARKER_RADIUS_M at the case's
  * scale), not a fixed number of mm, so markers stay visible on a table-top case, and they are drawn
- * on top of everything (no depth test). Not pickable: a click on a marker goes to what is behind it.
+ * on top of everything (no depth test). Prompts another participant placed wear a halo in that
+ * participant's colour (a second instanced mesh). Not pickable: a click on a marker goes to what is
+ * behind it.
  */
 import { useLayoutEffect, useMemo, useRef } from 'react'
 import { Color, InstancedMesh, Matrix4, SphereGeometry } from 'three'
 import { useAppStore } from '../state/store.ts'
+import { memberColor } from './memberColor.ts'
 import { sceneRegistry } from './sceneRegistry.ts'
 
 export const MARKER_RADIUS_M = 0.005
@@ -14,9 +17,13 @@ const POSITIVE = new Color('#2ee06a')
 const NEGATIVE = new Color('#ff3b3b')
 const SPHERE = new SphereGeometry(1, 16, 12)
 const noRaycast = () => {}
+/** halo radius relative to the marker's */
+const HALO = 1.9
 
 export function PromptMarkers({ metresPerMm }: { metresPerMm: number }) {
   const ref = useRef<InstancedMesh>(null)
+  const halos = useRef<InstancedMesh>(null)
+  const me = useAppStore((s) => s.connection.clientId)
   const segments = useAppStore((s) => s.segments)
   const order = useAppStore((s) => s.segmentOrder)
   const count = useMemo(
@@ -29,9 +36,12 @@ export function PromptMarkers({ metresPerMm }: { metresPerMm: number }) {
 
   useLayoutEffect(() => {
     const mesh = ref.current
-    if (!mesh) return
+    const halo = halos.current
+    if (!mesh || !halo) return
     const m = new Matrix4()
+    const owner = new Color()
     let n = 0
+    let others = 0
     for (const id of order) {
       const segment = segments[id]
       if (!segment?.info.visible) continue
@@ -44,6 +54,12 @@ export function PromptMarkers({ metresPerMm }: { metresPerMm: number }) {
         mesh.setMatrixAt(n, m)
         mesh.setColorAt(n, p.positive ? POSITIVE : NEGATIVE)
         n++
+        if (p.clientId !== me) {
+          m.makeScale(HALO * radius, HALO * radius, HALO * radius).setPosition(...p.pointWorldRas)
+          halo.setMatrixAt(others, m)
+          halo.setColorAt(others, memberColor(p.clientId, owner))
+          others++
+        }
       }
     }
     mesh.count = n
@@ -51,21 +67,43 @@ export function PromptMarkers({ metresPerMm }: { metresPerMm: number }) {
     if (mesh.instanceColor) mesh.instanceColor.needsUpdate = true
     // The instances move; the sphere geometry's bounds say nothing about where they are.
     mesh.computeBoundingSphere()
+    halo.count = others
+    halo.instanceMatrix.needsUpdate = true
+    if (halo.instanceColor) halo.instanceColor.needsUpdate = true
+    halo.computeBoundingSphere()
     sceneRegistry.markers = n
-  }, [segments, order, radius, capacity])
+  }, [segments, order, radius, capacity, me])
   useLayoutEffect(() => () => void (sceneRegistry.markers = 0), [])
 
   return (
-    <instancedMesh
-      key={capacity}
-      ref={ref}
-      name="prompt-markers"
-      args={[SPHERE, undefined, capacity]}
-      raycast={noRaycast}
-      renderOrder={2}
-    >
-      {/* in the transparent pass after the segments (renderOrder), over the slice planes they sit on */}
-      <meshStandardMaterial roughness={0.4} metalness={0} depthTest={false} depthWrite={false} transparent />
-    </instancedMesh>
+    <>
+      <instancedMesh
+        key={capacity}
+        ref={ref}
+        name="prompt-markers"
+        args={[SPHERE, undefined, capacity]}
+        raycast={noRaycast}
+        renderOrder={3}
+      >
+        {/* in the transparent pass after the segments (renderOrder), over the slice planes they sit on */}
+        <meshStandardMaterial
+          roughness={0.4}
+          metalness={0}
+          depthTest={false}
+          depthWrite={false}
+          transparent
+        />
+      </instancedMesh>
+      <instancedMesh
+        key={`halo-${capacity}`}
+        ref={halos}
+        name="prompt-owners"
+        args={[SPHERE, undefined, capacity]}
+        raycast={noRaycast}
+        renderOrder={2}
+      >
+        <meshBasicMaterial transparent opacity={0.35} depthTest={false} depthWrite={false} />
+      </instancedMesh>
+    </>
   )
 }

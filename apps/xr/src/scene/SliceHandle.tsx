@@ -13,7 +13,7 @@ import { applyRowMajor, currentRasGroup } from './caseFrame.ts'
 import type { GridAxis, PlaneLayout } from './sliceImage.ts'
 
 /** The knob's radius in the room (metres), whatever the case's scale. */
-export const HANDLE_RADIUS_M = 0.012
+export const HANDLE_RADIUS_M = 0.009
 
 interface Drag {
   pointerId: number

@@ -1,13 +1,15 @@
 /**
  * DecodedMesh (RAS mm, from the mesh worker) → BufferGeometry, and its bounding-volume hierarchy built
- * in a Web Worker (three-mesh-bvh's GenerateMeshBVHWorker) so rays hit large meshes fast without a
- * main-thread stall: building the tree of the 110k-triangle demo preview takes ~0.5 s of CPU here.
- * Until the tree arrives, three-mesh-bvh's accelerated raycast falls back to the brute-force one.
+ * in a Web Worker (bvh.worker.ts) so rays hit large meshes fast without a main-thread stall: building
+ * the tree of the 110k-triangle demo preview takes ~0.5 s of CPU here. Until the tree arrives,
+ * three-mesh-bvh's accelerated raycast falls back to the brute-force one. Should the worker fail
+ * (it could not start, it crashed), that tree is built on the main thread and the next one tries a
+ * fresh worker.
  */
 import { BufferAttribute, BufferGeometry } from 'three'
 import { MeshBVH } from 'three-mesh-bvh'
-import { GenerateMeshBVHWorker } from 'three-mesh-bvh/worker'
 import type { DecodedMesh } from '../state/store.ts'
+import type { BvhReply, BvhRequest } from './bvh.worker.ts'
 
 /** Shares the worker's typed arrays (no copy). */
 export function geometryFromMesh(mesh: DecodedMesh): BufferGeometry {
@@ -20,55 +22,77 @@ export function geometryFromMesh(mesh: DecodedMesh): BufferGeometry {
   return g
 }
 
-// One worker, one job at a time (GenerateMeshBVHWorker refuses a second concurrent job).
-let worker: GenerateMeshBVHWorker | null | undefined
-let queue: Promise<unknown> = Promise.resolve()
+type Serialized = Extract<BvhReply, { serialized: unknown }>['serialized']
+interface Pending {
+  resolve(serialized: Serialized): void
+  reject(error: Error): void
+}
 
-function bvhWorker(): GenerateMeshBVHWorker | null {
-  if (worker === undefined) {
-    try {
-      worker = new GenerateMeshBVHWorker()
-    } catch {
-      worker = null
-    }
+let worker: Worker | null = null
+let nextId = 1
+const pending = new Map<number, Pending>()
+
+function failAll(error: Error): void {
+  for (const job of pending.values()) job.reject(error)
+  pending.clear()
+}
+
+function bvhWorker(): Worker {
+  if (worker) return worker
+  const w = new Worker(new URL('./bvh.worker.ts', import.meta.url), { type: 'module' })
+  w.onmessage = ({ data }: MessageEvent<BvhReply>) => {
+    const job = pending.get(data.id)
+    pending.delete(data.id)
+    if (data.error !== undefined) job?.reject(new Error(data.error))
+    else job?.resolve(data.serialized)
   }
-  return worker
+  w.onerror = (e) => {
+    // handled here (main-thread fallback), not an uncaught page error
+    e.preventDefault()
+    w.terminate()
+    if (worker === w) worker = null
+    failAll(new Error(`BVH worker failed: ${e.message ?? 'could not start'}`))
+  }
+  worker = w
+  return w
 }
 
-/**
- * The tree of `geometry`, built in the worker from copies of its arrays (the worker takes the arrays
- * it is sent; the originals are shared with the store and already on the GPU). `indirect` leaves the
- * index order alone. The tree raycasts against the copies, which hold the same triangles.
- */
-function buildInWorker(geometry: BufferGeometry, w: GenerateMeshBVHWorker): Promise<MeshBVH> {
-  const copy = new BufferGeometry()
-  copy.setAttribute(
-    'position',
-    new BufferAttribute((geometry.attributes.position.array as Float32Array).slice(), 3),
-  )
-  copy.setIndex(new BufferAttribute((geometry.index!.array as Uint32Array).slice(), 1))
-  const job = queue.then(() => w.generate(copy, { indirect: true }))
-  queue = job.catch(() => undefined)
-  return job
+/** The serialized tree of `geometry`, built in the worker from copies of its position and index arrays. */
+function buildInWorker(geometry: BufferGeometry): Promise<Serialized> {
+  return new Promise((resolve, reject) => {
+    const id = nextId++
+    const request: BvhRequest = {
+      id,
+      position: (geometry.attributes.position.array as Float32Array).slice(),
+      index: (geometry.index!.array as Uint32Array).slice(),
+    }
+    try {
+      const w = bvhWorker()
+      pending.set(id, { resolve, reject })
+      w.postMessage(request, [request.position.buffer, request.index.buffer])
+    } catch (e) {
+      pending.delete(id)
+      reject(e instanceof Error ? e : new Error(String(e)))
+    }
+  })
 }
 
-/** Gives `geometry` its boundsTree soon (worker; main thread when no worker can start). Returns a cancel. */
+/** Gives `geometry` its boundsTree soon (worker, else main thread). Returns a cancel function. */
 export function scheduleBoundsTree(geometry: BufferGeometry): () => void {
   let cancelled = false
   if (!geometry.index || geometry.index.count === 0) return () => undefined
   const t0 = performance.now()
-  const adopt = (bvh: MeshBVH) => {
+  const adopt = (bvh: () => MeshBVH) => {
     if (cancelled || geometry.boundsTree) return
-    geometry.boundsTree = bvh
+    geometry.boundsTree = bvh()
     // wall time from request to tree, for the client benchmark (performance.getEntriesByName)
     performance.measure('fsx:bvh', { start: t0, end: performance.now() })
   }
-  const onMainThread = () => {
-    if (!cancelled) adopt(new MeshBVH(geometry, { indirect: true }))
-  }
-  const w = bvhWorker()
-  if (w) buildInWorker(geometry, w).then(adopt, onMainThread)
-  else setTimeout(onMainThread, 50)
+  buildInWorker(geometry).then(
+    // the tree indexes the original arrays: same triangles, index order untouched (indirect)
+    (serialized) => adopt(() => MeshBVH.deserialize(serialized, geometry, { setIndex: false })),
+    () => setTimeout(() => adopt(() => new MeshBVH(geometry, { indirect: true })), 0),
+  )
   return () => {
     cancelled = true
   }
