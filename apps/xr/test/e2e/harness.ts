@@ -193,7 +193,7 @@ export async function openApp(
     init?: (page: Page) => Promise<void>
   } = {},
 ): Promise<AppPage> {
-  const context = await e2e.browser.newContext({ viewport: opts.viewport ?? { width: 800, height: 600 } })
+  const context = await e2e.browser.newContext({ viewport: opts.viewport ?? { width: 960, height: 600 } })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('console', (m) => {
