@@ -29,12 +29,28 @@ function meshWorker(): Worker {
   return worker
 }
 
+/** A worker that never answers (it failed to start, or died) must not leave a mesh pending forever. */
+export const DECODE_TIMEOUT_MS = 60_000
+
 /** Decodes wire bytes in the worker into a mesh of at most `targetTriangles` triangles. */
 export function decodeInWorker(bytes: Uint8Array, targetTriangles: number): Promise<DecodedMesh> {
   const copy = bytes.slice().buffer
   const id = nextId++
   return new Promise((resolve, reject) => {
-    waiting.set(id, { resolve, reject })
+    const timer = setTimeout(() => {
+      waiting.delete(id)
+      reject(new Error(`the mesh worker did not answer within ${DECODE_TIMEOUT_MS / 1000} s`))
+    }, DECODE_TIMEOUT_MS)
+    waiting.set(id, {
+      resolve: (mesh) => {
+        clearTimeout(timer)
+        resolve(mesh)
+      },
+      reject: (err) => {
+        clearTimeout(timer)
+        reject(err)
+      },
+    })
     const request: DecodeRequest = { id, bytes: copy, targetTriangles }
     meshWorker().postMessage(request, [copy])
   })
