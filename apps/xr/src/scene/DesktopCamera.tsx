@@ -10,7 +10,7 @@ import { useLayoutEffect } from 'react'
 import { CASE_HOME_POSITION } from './placement.ts'
 
 /** Where the desktop camera starts: in front of and a little above the case, the whole case in view. */
-export const DESKTOP_CAMERA_POSITION: [number, number, number] = [0.3, 1.62, 0.02]
+export const DESKTOP_CAMERA_POSITION: [number, number, number] = [0.26, 1.66, -0.1]
 
 export function DesktopCamera() {
   const inXr = useXR((s) => s.session != null)
