@@ -129,6 +129,8 @@ export function XrPanel() {
       <mesh
         ref={meshRef}
         name="xr-panel"
+        // rays and finger pokes press buttons; a squeeze near the panel grabs the case, not a button
+        pointerEventsType={{ deny: 'grab' }}
         // a press is down and up on the same button, however long it took (no click time limit)
         onPointerDown={(e) => {
           e.stopPropagation()
