@@ -29,11 +29,19 @@ export function LatencyReadout() {
       </div>
       {stages && <div className="latency-stages">{stages}</div>}
       {history.length > 1 && (
-        <ol className="latency-history" aria-label="earlier prompts">
-          {history.slice(1).map((entry) => (
-            <li key={`${entry.segmentId}:${entry.seq}`}>{formatMs(entry.ms)}</li>
-          ))}
-        </ol>
+        <div className="latency-history">
+          before:
+          <ol aria-label="earlier prompts">
+            {history.slice(1).map((entry) => (
+              <li
+                key={`${entry.segmentId}:${entry.seq}`}
+                title={entry.server ? `server: ${formatStages(entry.server)}` : undefined}
+              >
+                {formatMs(entry.ms)}
+              </li>
+            ))}
+          </ol>
+        </div>
       )}
     </section>
   )
