@@ -93,6 +93,8 @@ export function pixelsTowards(
   before: Image,
   after: Image,
   color: [number, number, number],
+  /** only pixels inside [x0, y0, x1, y1] (inclusive); the whole image by default. */
+  region: [number, number, number, number] = [0, 0, after.width - 1, after.height - 1],
   minGain = 24,
 ): { count: number; box: [number, number, number, number] | null } {
   if (before.width !== after.width || before.height !== after.height) throw new Error('image sizes differ')
@@ -100,8 +102,9 @@ export function pixelsTowards(
   let box: [number, number, number, number] | null = null
   const dist = (img: Image, p: number): number =>
     Math.hypot(img.rgba[p] - color[0], img.rgba[p + 1] - color[1], img.rgba[p + 2] - color[2])
-  for (let y = 0; y < after.height; y++)
-    for (let x = 0; x < after.width; x++) {
+  const [rx0, ry0, rx1, ry1] = region.map(Math.round)
+  for (let y = Math.max(0, ry0); y <= Math.min(after.height - 1, ry1); y++)
+    for (let x = Math.max(0, rx0); x <= Math.min(after.width - 1, rx1); x++) {
       const p = (y * after.width + x) * 4
       if (dist(before, p) - dist(after, p) < minGain) continue
       count++
