@@ -70,9 +70,14 @@ export function addOwnPrompt(segmentId: string, prompt: PromptRecord, redoCount:
   update(segmentId, (log) => appendPrompt(log, prompt), redoCount)
 }
 
-/** A mesh update's promptSeqs: the server's log when its fold started. */
-export function applyMeshLog(segmentId: string, promptSeqs: readonly number[]): void {
-  update(segmentId, (log) => syncWithMesh(log, known(segmentId), promptSeqs))
+/**
+ * A mesh update's promptSeqs: the server's log when its fold started. Returns whether it holds
+ * prompts this client has no record of (placed by another member: the protocol relays only counts).
+ */
+export function applyMeshLog(segmentId: string, promptSeqs: readonly number[]): boolean {
+  const records = known(segmentId)
+  update(segmentId, (log) => syncWithMesh(log, records, promptSeqs))
+  return promptSeqs.some((seq) => !records.has(seq))
 }
 
 /** Prompts the server withdrew (segment:failed). */

@@ -21,6 +21,13 @@ interface Shown {
 const latestUpdate = new Map<string, MeshUpdate>()
 const shown = new Map<string, Shown>()
 
+let unknownPromptsHandler: () => void = () => {}
+
+/** Called when a shown mesh reflects prompts this client has no record of (another member's). */
+export function onUnknownPrompts(handler: () => void): void {
+  unknownPromptsHandler = handler
+}
+
 /** Bumped when the room changes: a decode that started in another room is dropped (segment ids repeat). */
 let roomEpoch = 0
 
@@ -86,7 +93,7 @@ export async function showMeshUpdate(update: MeshUpdate, refit: boolean): Promis
   if (!supersedes(update.revision, shown.get(update.segmentId)?.revision, refit)) return
   if (!useAppStore.getState().segments[update.segmentId]) return
   shown.set(update.segmentId, { revision: update.revision, budget, triangles: mesh.triangles })
-  if (!refit) applyMeshLog(update.segmentId, update.promptSeqs)
+  if (!refit && applyMeshLog(update.segmentId, update.promptSeqs)) unknownPromptsHandler()
   useAppStore.setState((s) => {
     const seg = s.segments[update.segmentId]
     if (!seg) return s

@@ -49,9 +49,9 @@ export function emptySegmentView(info: SegmentInfo): SegmentView {
 }
 
 /**
- * A snapshot's segment as a view. `previous` (the same segment before a reconnect) keeps its decoded
- * mesh while the snapshot's mesh is the same revision, and its pending prompts that the snapshot's
- * mesh does not reflect yet.
+ * A snapshot's segment as a view. `previous` (the same segment before a reconnect or refresh) keeps
+ * its decoded mesh (until the snapshot's mesh is decoded, if that is newer) and its pending prompts
+ * that the snapshot's mesh does not reflect yet.
  */
 export function segmentViewFromSnapshot(s: SegmentSnapshot, previous?: SegmentView): SegmentView {
   const view = emptySegmentView({ ...s.segment })
@@ -60,19 +60,15 @@ export function segmentViewFromSnapshot(s: SegmentSnapshot, previous?: SegmentVi
   const inLog = new Set(s.prompts.map((p) => p.seq))
   const reflected = new Set(s.mesh?.promptSeqs ?? [])
   view.pendingSeqs = (previous?.pendingSeqs ?? []).filter((q) => inLog.has(q) && !reflected.has(q))
-  if (previous && s.mesh && previous.revision === s.mesh.revision) {
-    view.mesh = previous.mesh
-    view.revision = previous.revision
-    view.meshPromptSeqs = previous.meshPromptSeqs
-  }
-  if (previous && serverRestarted(s, previous)) {
-    // the restarted server replays the same log into the same mask from revision 1: keep showing
-    // what we had until its meshes arrive (revision 0 lets them all in).
+  if (previous) {
+    // The mesh on show stays until the snapshot's (possibly newer) one is decoded: no flicker on a
+    // refresh or a reconnect. A restarted server replays the same log into the same mask from
+    // revision 1: revision 0 then lets its meshes in.
     return {
       ...view,
       mesh: previous.mesh,
       meshPromptSeqs: previous.meshPromptSeqs,
-      revision: 0,
+      revision: serverRestarted(s, previous) ? 0 : previous.revision,
       volumeMl: previous.volumeMl,
       voxels: previous.voxels,
       iou: previous.iou,

@@ -8,7 +8,10 @@ import {
   TRIANGLE_BUDGET,
 } from '../../src/mesh/budget.ts'
 import { deviceKind } from '../../src/net/displayName.ts'
+import { addOwnPrompt, applyMeshLog, forgetPromptLogs, rememberPrompts } from '../../src/net/promptLogs.ts'
 import { supersedes } from '../../src/net/segmentMeshes.ts'
+import { emptySegmentView } from '../../src/net/snapshot.ts'
+import { initialState, useAppStore } from '../../src/state/store.ts'
 import { appendPrompt, reconcileHistory, syncWithMesh } from '../../src/net/history.ts'
 import { nextSegmentColor, nextSegmentName, SEGMENT_PALETTE } from '../../src/net/palette.ts'
 import {
@@ -166,5 +169,26 @@ describe('mesh revisions', () => {
     expect(supersedes(3, 3, false)).toBe(false)
     expect(supersedes(3, 3, true)).toBe(true)
     expect(supersedes(2, 3, true)).toBe(false)
+  })
+})
+
+describe('prompt records in the store', () => {
+  it("a mesh with another member's prompt is reported as unknown until a snapshot brings its record", () => {
+    forgetPromptLogs()
+    const info = { segmentId: 's1', name: 'liver', color: '#e6194b', visible: true, label: 1 }
+    useAppStore.setState({
+      ...initialState(),
+      segments: { s1: emptySegmentView(info) },
+      segmentOrder: ['s1'],
+    })
+    const mine: PromptRecord = { seq: 1, pointWorldRas: [1, 2, 3], positive: true, clientId: 'me' }
+    addOwnPrompt('s1', mine, 0)
+    expect(applyMeshLog('s1', [1])).toBe(false)
+    expect(applyMeshLog('s1', [1, 2])).toBe(true) // seq 2 came from someone else
+    expect(useAppStore.getState().segments.s1.prompts.map((p) => p.seq)).toEqual([1])
+    const theirs: PromptRecord = { seq: 2, pointWorldRas: [4, 5, 6], positive: false, clientId: 'other' }
+    rememberPrompts('s1', [mine, theirs], 0)
+    expect(applyMeshLog('s1', [1, 2])).toBe(false)
+    expect(useAppStore.getState().segments.s1.prompts).toEqual([mine, theirs])
   })
 })
