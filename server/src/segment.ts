@@ -7,6 +7,7 @@ import type { VoxelBox } from '@fastsam-xr/mesh'
 import {
   LIMITS,
   type HistoryStatus,
+  type HistoryUpdate,
   type MeshUpdate,
   type PromptRecord,
   type SegmentInfo,
@@ -32,6 +33,11 @@ export class Segment {
 
   history(): HistoryStatus {
     return { promptCount: this.prompts.length, redoCount: this.redoStack.length }
+  }
+
+  /** The `segment:history` event: counts and the prompt log in force. */
+  historyUpdate(): HistoryUpdate {
+    return { segmentId: this.id, ...this.history(), prompts: this.prompts.map((p) => ({ ...p })) }
   }
 
   addPrompt(p: PromptRecord): void {

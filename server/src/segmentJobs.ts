@@ -48,7 +48,7 @@ async function runSegmentJob(
           ? { code: 'inference-failed', message: 'the model failed on this prompt' }
           : failure.error,
     })
-    ctx.io.local.to(room.channel).emit('segment:history', { segmentId: segment.id, ...segment.history() })
+    ctx.io.local.to(room.channel).emit('segment:history', segment.historyUpdate())
     scheduleSegment(ctx, room, segment)
     return
   }

@@ -121,7 +121,11 @@ describe('two nodes behind Redis', () => {
         positive: false,
       }),
     )
-    await history
+    // Alice learns Bob's prompt point (for its marker) from the history event, across nodes.
+    expect((await history).prompts.map((p) => [p.positive, p.pointWorldRas])).toEqual([
+      [true, liver],
+      [false, [liver[0] - 30, liver[1], liver[2]]],
+    ])
     ;[a, b] = await Promise.all([atAlice, atBob])
     expect(sameBytes(bytes(a.mesh), bytes(b.mesh))).toBe(true)
     const undone = next(bob, 'segment:mesh', (u) => u.segmentId === segmentId && u.promptSeqs.length === 1)

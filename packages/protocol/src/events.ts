@@ -8,6 +8,7 @@ import type { Ack } from './reply.ts'
 import type {
   CaseSummary,
   HistoryStatus,
+  HistoryUpdate,
   MemberInfo,
   MeshUpdate,
   PresenceRelay,
@@ -63,8 +64,8 @@ export interface ServerToClientEvents {
   'server:hello': (hello: ServerHello) => void
   'segment:changed': (segment: SegmentInfo) => void
   'segment:deleted': (payload: { segmentId: string }) => void
-  /** history changed (prompt queued, undo, redo, reset): the mesh follows as `segment:mesh`. */
-  'segment:history': (payload: { segmentId: string } & HistoryStatus) => void
+  /** history changed (prompt queued, undo, redo, reset, withdrawn): the mesh follows as `segment:mesh`. */
+  'segment:history': (payload: HistoryUpdate) => void
   'segment:mesh': (update: MeshUpdate) => void
   'segment:failed': (failure: SegmentFailure) => void
   'member:joined': (member: MemberInfo) => void

@@ -194,3 +194,13 @@ export interface HistoryStatus {
   promptCount: number
   redoCount: number
 }
+
+/**
+ * A segment's history changed (prompt queued, undo, redo, reset, a prompt withdrawn): its whole
+ * current prompt log, so every member draws everyone's prompt markers at once (≤ 256 records).
+ */
+export interface HistoryUpdate extends HistoryStatus {
+  segmentId: string
+  /** the prompts in force, oldest first (undone ones excluded). */
+  prompts: PromptRecord[]
+}

@@ -20,7 +20,7 @@ function roomOf(conn: Connection): Room {
 
 export function registerSegmentHandlers(ctx: ServerContext, conn: Connection): void {
   const historyChanged = (room: Room, segment: Segment): void => {
-    ctx.io.to(room.channel).emit('segment:history', { segmentId: segment.id, ...segment.history() })
+    ctx.io.to(room.channel).emit('segment:history', segment.historyUpdate())
     scheduleSegment(ctx, room, segment)
   }
 
