@@ -10,8 +10,14 @@ import { createXRStore } from '@react-three/xr'
  * library resolves each file with `new URL(relative, baseAssetPath)`; relative to the page because the
  * build's base is './' (the app may be served under a sub-path).
  */
-export const XR_PROFILES_URL = new URL('webxr-profiles/', new URL(import.meta.env.BASE_URL, location.href))
-  .href
+export const XR_PROFILES_URL = new URL(
+  'webxr-profiles/',
+  // (outside a page, e.g. a unit test importing this module, there is no location: any base will do)
+  new URL(
+    import.meta.env.BASE_URL ?? './',
+    typeof location === 'undefined' ? 'http://localhost/' : location.href,
+  ),
+).href
 
 /**
  * Quest 3 offers 72/90/120 Hz: 90 is smooth enough for a mostly static scene and leaves headroom for
