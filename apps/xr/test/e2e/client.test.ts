@@ -381,9 +381,9 @@ describe('collaboration', () => {
       )
       await b.page.mouse.move(cx, cy)
       await b.page.mouse.down()
-      for (let i = 1; i <= 8; i++) await b.page.mouse.move(cx - i * 20, cy - i * 4)
+      for (let i = 1; i <= 3; i++) await b.page.mouse.move(cx - i * 55, cy - i * 10)
       await b.page.mouse.up()
-      for (let i = 0; i < 5; i++)
+      for (let i = 0; i < 2; i++)
         await b.page.mouse.move(box.x + box.width * (0.5 + i * 0.03), box.y + box.height * 0.6)
       await waitFsx(
         a,

@@ -211,7 +211,7 @@ export async function openApp(
 }
 
 /** `window.__fsx` exists, the room (case, slices) is in the store and the frame loop runs. */
-export async function waitForRoom(app: AppPage, timeout = 30_000): Promise<void> {
+export async function waitForRoom(app: AppPage, timeout = 45_000): Promise<void> {
   try {
     await app.page.waitForFunction(
       () => {
