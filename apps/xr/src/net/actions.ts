@@ -9,7 +9,6 @@ import type { CaseSummary, PresenceUpdate, SegmentInfo, Vec3 } from '@fastsam-xr
 import { pushMessage, useAppStore, type PromptLatency } from '../state/store.ts'
 import { nextSegmentColor, nextSegmentName } from './palette.ts'
 import { createRepeatFilter, createThrottle, PRESENCE_INTERVAL_MS } from './presence.ts'
-import { addOwnPrompt, applyHistory, forgetPromptLog } from './promptLogs.ts'
 import { errorText, request, RequestError } from './request.ts'
 import { applySnapshot } from './room.ts'
 import { forgetSegmentMesh, refitToBudget } from './segmentMeshes.ts'
@@ -46,7 +45,6 @@ export function upsertSegment(info: SegmentInfo): void {
 /** Removes a segment from the store (deleted here or by another member). */
 export function removeSegment(segmentId: string): void {
   forgetSegmentMesh(segmentId)
-  forgetPromptLog(segmentId)
   useAppStore.setState((s) => {
     if (!s.segments[segmentId]) return s
     const segments = { ...s.segments }
@@ -87,8 +85,6 @@ async function placePromptNow(pointRas: Vec3, positive: boolean): Promise<void> 
   const sentAt = performance.now()
   try {
     const reply = await request(getSocket(), 'segment:prompt', { segmentId, pointWorldRas, positive })
-    const clientId = state().connection.clientId ?? ''
-    addOwnPrompt(segmentId, { seq: reply.seq, pointWorldRas, positive, clientId }, reply.redoCount)
     const latency: PromptLatency = { segmentId, seq: reply.seq, sentAt }
     useAppStore.setState((s) => {
       const seg = s.segments[segmentId]
@@ -148,9 +144,8 @@ function historyEdit(event: 'segment:undo' | 'segment:redo' | 'segment:reset', s
   const id = segmentId ?? state().activeSegmentId
   if (!id) return
   void request(getSocket(), event, { segmentId: id })
-    .then((reply) =>
-      applyHistory(id, reply.promptCount, reply.redoCount, event === 'segment:redo' ? 'redo' : undefined),
-    )
+    // the markers follow from the segment:history event the server sends everyone (us included).
+    .then(() => undefined)
     .catch((err: unknown) => {
       const nothing = err instanceof RequestError && err.code === 'nothing-to-undo'
       pushMessage(nothing ? 'info' : 'error', errorText(err))

@@ -10,7 +10,6 @@ import { displayName } from './displayName.ts'
 import { registerServerEvents } from './events.ts'
 import { errorText, request } from './request.ts'
 import { applySnapshot, roomFromUrl } from './room.ts'
-import { onUnknownPrompts } from './segmentMeshes.ts'
 import { getSocket } from './socket.ts'
 
 /** wait before reconnecting after the server closed the connection (ms). */
@@ -25,7 +24,6 @@ export function startClient(): void {
   started = true
   const socket = getSocket()
   registerServerEvents(socket)
-  onUnknownPrompts(scheduleRefresh)
   let outageReported = false
   socket.on('connect', () => {
     if (outageReported) {
@@ -93,37 +91,5 @@ async function joinRoom(roomId: string, token: string): Promise<boolean> {
     useAppStore.setState({ loading: null })
     pushMessage('error', `could not join the room: ${errorText(err)}`)
     return false
-  }
-}
-
-/**
- * Other members' prompt points: the protocol relays only history counts and mesh seqs, and a room
- * snapshot has the records. So when a mesh reflects prompts we have no record of, the snapshot is
- * fetched again (room:join into the room we are in: no member events), at most every
- * REFRESH_INTERVAL_MS. It re-sends the slice volume (≈ 2.7 MB for the demo), which is kept as it is.
- */
-const REFRESH_INTERVAL_MS = 2000
-let refreshTimer: ReturnType<typeof setTimeout> | null = null
-let lastRefresh = -Infinity
-
-function scheduleRefresh(): void {
-  if (refreshTimer) return
-  const wait = Math.max(0, lastRefresh + REFRESH_INTERVAL_MS - performance.now())
-  refreshTimer = setTimeout(() => {
-    refreshTimer = null
-    lastRefresh = performance.now()
-    void refreshRoom()
-  }, wait)
-}
-
-async function refreshRoom(): Promise<void> {
-  const room = useAppStore.getState().room
-  if (!room) return
-  try {
-    const { roomId, token } = room
-    const reply = await request(getSocket(), 'room:join', { roomId, token, displayName: displayName() })
-    if (useAppStore.getState().room?.roomId === roomId) applySnapshot(roomId, token, reply.snapshot)
-  } catch {
-    // only markers are missing; the next unknown prompt tries again
   }
 }

@@ -3,7 +3,7 @@ import { PROTOCOL_VERSION } from '@fastsam-xr/protocol'
 import { pushMessage, useAppStore, type AppState } from '../state/store.ts'
 import { removeSegment, upsertSegment } from './actions.ts'
 import { freshPresence, PRESENCE_STALE_MS } from './presence.ts'
-import { applyHistory, withdrawPrompts } from './promptLogs.ts'
+import { setPromptLog, withdrawPrompts } from './promptLogs.ts'
 import type { ClientSocket } from './request.ts'
 import { receiveMeshUpdate } from './segmentMeshes.ts'
 
@@ -21,8 +21,8 @@ export function registerServerEvents(socket: ClientSocket): void {
   })
   socket.on('segment:changed', (info) => upsertSegment(info))
   socket.on('segment:deleted', ({ segmentId }) => removeSegment(segmentId))
-  socket.on('segment:history', ({ segmentId, promptCount, redoCount }) =>
-    applyHistory(segmentId, promptCount, redoCount),
+  socket.on('segment:history', ({ segmentId, prompts, redoCount }) =>
+    setPromptLog(segmentId, prompts, redoCount),
   )
   socket.on('segment:mesh', (update) => receiveMeshUpdate(update))
   socket.on('segment:failed', (failure) => {

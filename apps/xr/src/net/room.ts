@@ -8,7 +8,6 @@ import { decodeInWorker } from '../mesh/meshClient.ts'
 import { PREVIEW_TRIANGLE_BUDGET } from '../mesh/budget.ts'
 import { pushMessage, useAppStore, type SegmentView } from '../state/store.ts'
 import { forgetSegmentMesh, forgetSegmentMeshes, refitToBudget, showSnapshotMesh } from './segmentMeshes.ts'
-import { forgetPromptLogs, rememberPrompts } from './promptLogs.ts'
 import { asBytes, segmentViewFromSnapshot, serverRestarted, sliceGridFromVolume } from './snapshot.ts'
 
 /** Room id and token from the page URL (`?room=<id>&token=<t>`), if both are there. */
@@ -34,14 +33,12 @@ export function applySnapshot(roomId: string, token: string, snapshot: RoomSnaps
   const sameRoom = before.room?.roomId === roomId
   if (!sameRoom) {
     forgetSegmentMeshes()
-    forgetPromptLogs()
   }
   const segments: Record<string, SegmentView> = {}
   for (const s of snapshot.segments) {
     const previous = sameRoom ? before.segments[s.segment.segmentId] : undefined
     if (previous && serverRestarted(s, previous)) forgetSegmentMesh(s.segment.segmentId)
     segments[s.segment.segmentId] = segmentViewFromSnapshot(s, previous)
-    rememberPrompts(s.segment.segmentId, s.prompts, s.redoCount)
   }
   const segmentOrder = snapshot.segments.map((s) => s.segment.segmentId)
   const active = before.activeSegmentId && segments[before.activeSegmentId] ? before.activeSegmentId : null

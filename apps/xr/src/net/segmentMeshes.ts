@@ -8,7 +8,6 @@ import type { MeshUpdate } from '@fastsam-xr/protocol'
 import { decodeInWorker } from '../mesh/meshClient.ts'
 import { PREVIEW_TRIANGLE_BUDGET, segmentTriangleBudget } from '../mesh/budget.ts'
 import { pushMessage, useAppStore, type AppState, type DecodedMesh } from '../state/store.ts'
-import { applyMeshLog } from './promptLogs.ts'
 import { asBytes } from './snapshot.ts'
 
 interface Shown {
@@ -20,13 +19,6 @@ interface Shown {
 
 const latestUpdate = new Map<string, MeshUpdate>()
 const shown = new Map<string, Shown>()
-
-let unknownPromptsHandler: () => void = () => {}
-
-/** Called when a shown mesh reflects prompts this client has no record of (another member's). */
-export function onUnknownPrompts(handler: () => void): void {
-  unknownPromptsHandler = handler
-}
 
 /** Bumped when the room changes: a decode that started in another room is dropped (segment ids repeat). */
 let roomEpoch = 0
@@ -93,7 +85,6 @@ export async function showMeshUpdate(update: MeshUpdate, refit: boolean): Promis
   if (!supersedes(update.revision, shown.get(update.segmentId)?.revision, refit)) return
   if (!useAppStore.getState().segments[update.segmentId]) return
   shown.set(update.segmentId, { revision: update.revision, budget, triangles: mesh.triangles })
-  if (!refit && applyMeshLog(update.segmentId, update.promptSeqs)) unknownPromptsHandler()
   useAppStore.setState((s) => {
     const seg = s.segments[update.segmentId]
     if (!seg) return s

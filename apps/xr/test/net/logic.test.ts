@@ -1,4 +1,4 @@
-/** Pure client logic: the triangle budget split, the presence throttle and staleness, segment names and colours, device names, history edge cases. */
+/** Pure client logic: the triangle budget split, the presence throttle and staleness, segment names and colours, device names and the prompt markers. */
 import type { PresenceRelay, PromptRecord } from '@fastsam-xr/protocol'
 import { describe, expect, it } from 'vitest'
 import {
@@ -8,11 +8,10 @@ import {
   TRIANGLE_BUDGET,
 } from '../../src/mesh/budget.ts'
 import { deviceKind } from '../../src/net/displayName.ts'
-import { addOwnPrompt, applyMeshLog, forgetPromptLogs, rememberPrompts } from '../../src/net/promptLogs.ts'
+import { setPromptLog, withdrawPrompts } from '../../src/net/promptLogs.ts'
 import { supersedes } from '../../src/net/segmentMeshes.ts'
 import { emptySegmentView } from '../../src/net/snapshot.ts'
 import { initialState, useAppStore } from '../../src/state/store.ts'
-import { appendPrompt, reconcileHistory, syncWithMesh } from '../../src/net/history.ts'
 import { nextSegmentColor, nextSegmentName, SEGMENT_PALETTE } from '../../src/net/palette.ts'
 import {
   createRepeatFilter,
@@ -117,50 +116,6 @@ describe('device names', () => {
   })
 })
 
-describe('prompt log from history counts and meshes', () => {
-  const p = (seq: number): PromptRecord => ({
-    seq,
-    pointWorldRas: [0, 0, seq],
-    positive: true,
-    clientId: 'x',
-  })
-
-  it('undo and redo move prompts; "one more, redo empty" waits until it is known to be a redo', () => {
-    const log = { prompts: [p(1), p(2)], redo: [p(3)] }
-    expect(reconcileHistory(log, 2, 1)).toEqual(log)
-    expect(reconcileHistory(log, 1, 2)).toEqual({ prompts: [p(1)], redo: [p(3), p(2)] })
-    expect(reconcileHistory({ prompts: [p(1)], redo: [p(3), p(2)] }, 2, 1)).toEqual({
-      prompts: [p(1), p(2)],
-      redo: [p(3)],
-    })
-    // a redo of the last undone prompt or a new prompt: undecided without the hint…
-    expect(reconcileHistory(log, 3, 0)).toEqual(log)
-    // …our own redo's ack says which
-    expect(reconcileHistory(log, 3, 0, 'redo')).toEqual({ prompts: [p(1), p(2), p(3)], redo: [] })
-    // our own new prompt's ack clears the redo stack
-    expect(appendPrompt(reconcileHistory(log, 3, 0), p(4))).toEqual({ prompts: [p(1), p(2), p(4)], redo: [] })
-    expect(reconcileHistory(log, 0, 0)).toEqual({ prompts: [], redo: [] })
-  })
-
-  it('a mesh fixes the log: folded prompts (not undone since) plus those queued after its fold', () => {
-    const known = new Map([1, 2, 3].map((s) => [s, p(s)] as const))
-    // 3 was undone after the fold started; 4 is ours, still queued
-    expect(syncWithMesh({ prompts: [p(1), p(2), p(4)], redo: [p(3)] }, known, [1, 2, 3])).toEqual({
-      prompts: [p(1), p(2), p(4)],
-      redo: [p(3)],
-    })
-    // 3 came back (redone by someone else), 2 is gone (undone or withdrawn before the fold)
-    expect(syncWithMesh({ prompts: [p(1), p(2), p(4)], redo: [] }, known, [1, 3])).toEqual({
-      prompts: [p(1), p(3), p(4)],
-      redo: [],
-    })
-    expect(syncWithMesh({ prompts: [p(1)], redo: [p(2)] }, known, [])).toEqual({
-      prompts: [p(1)],
-      redo: [p(2)],
-    })
-  })
-})
-
 describe('mesh revisions', () => {
   it('a decode replaces the shown mesh only when newer, or the same revision refitted', () => {
     expect(supersedes(1, undefined, false)).toBe(true)
@@ -172,23 +127,28 @@ describe('mesh revisions', () => {
   })
 })
 
-describe('prompt records in the store', () => {
-  it("a mesh with another member's prompt is reported as unknown until a snapshot brings its record", () => {
-    forgetPromptLogs()
+describe('prompt markers in the store', () => {
+  it('take the log a history event states, and drop undone or withdrawn prompts from pending', () => {
     const info = { segmentId: 's1', name: 'liver', color: '#e6194b', visible: true, label: 1 }
     useAppStore.setState({
       ...initialState(),
-      segments: { s1: emptySegmentView(info) },
+      segments: { s1: { ...emptySegmentView(info), pendingSeqs: [1, 2] } },
       segmentOrder: ['s1'],
     })
     const mine: PromptRecord = { seq: 1, pointWorldRas: [1, 2, 3], positive: true, clientId: 'me' }
-    addOwnPrompt('s1', mine, 0)
-    expect(applyMeshLog('s1', [1])).toBe(false)
-    expect(applyMeshLog('s1', [1, 2])).toBe(true) // seq 2 came from someone else
-    expect(useAppStore.getState().segments.s1.prompts.map((p) => p.seq)).toEqual([1])
     const theirs: PromptRecord = { seq: 2, pointWorldRas: [4, 5, 6], positive: false, clientId: 'other' }
-    rememberPrompts('s1', [mine, theirs], 0)
-    expect(applyMeshLog('s1', [1, 2])).toBe(false)
+    setPromptLog('s1', [mine, theirs], 0)
     expect(useAppStore.getState().segments.s1.prompts).toEqual([mine, theirs])
+    expect(useAppStore.getState().segments.s1.pendingSeqs).toEqual([1, 2])
+    setPromptLog('s1', [mine], 1) // the other member undid theirs
+    expect(useAppStore.getState().segments.s1).toMatchObject({
+      prompts: [mine],
+      redoCount: 1,
+      pendingSeqs: [1],
+    })
+    withdrawPrompts('s1', [1])
+    expect(useAppStore.getState().segments.s1).toMatchObject({ prompts: [], pendingSeqs: [] })
+    setPromptLog('unknown', [mine], 0) // a segment this client does not have: ignored
+    expect(useAppStore.getState().segments.unknown).toBeUndefined()
   })
 })

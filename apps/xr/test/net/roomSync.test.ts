@@ -4,7 +4,7 @@
  * fitted into a triangle budget the way the mesh worker does it, the prompt log kept in step with the
  * server's history counts through prompt / undo / redo / reset, and a late joiner's snapshot → views.
  */
-import type { MeshUpdate, RoomSnapshot, Vec3 } from '@fastsam-xr/protocol'
+import type { MeshUpdate, PromptRecord, RoomSnapshot, Vec3 } from '@fastsam-xr/protocol'
 import { decodeMesh } from '@fastsam-xr/mesh/wire'
 import { readVolume } from '@fastsam-xr/volume'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,7 +19,6 @@ import {
 } from '../../../../server/test/support.ts'
 import { decodeForBudget, meshWorkReady } from '../../src/mesh/decodeForBudget.ts'
 import { PREVIEW_TRIANGLE_BUDGET } from '../../src/mesh/budget.ts'
-import { appendPrompt, reconcileHistory, type PromptLog } from '../../src/net/history.ts'
 import { request, RequestError, type ClientSocket } from '../../src/net/request.ts'
 import {
   asBytes,
@@ -122,21 +121,22 @@ describe('snapshot → store shapes', () => {
 describe('a liver segment through prompt, undo, redo, reset', () => {
   let segmentId: string
   let first: MeshUpdate
-  let log: PromptLog = { prompts: [], redo: [] }
-  const clientId = 'me'
-
-  /** Feeds a reply's history counts into the log (as promptLogs.ts does with acks and events). */
-  const counts = (r: { promptCount: number; redoCount: number }, hint?: 'redo'): void => {
-    log = reconcileHistory(log, r.promptCount, r.redoCount, hint)
+  /** The prompt log the newest segment:history stated (what promptLogs.ts puts in the store). */
+  let log: { prompts: PromptRecord[]; redoCount: number } = { prompts: [], redoCount: 0 }
+  const listen = (): void => {
+    alice.on('segment:history', (h) => {
+      if (h.segmentId === segmentId) log = { prompts: h.prompts, redoCount: h.redoCount }
+    })
   }
 
   it('decodes the liver mesh whole within a large budget and fitted within a small one', async () => {
     segmentId = (await request(alice, 'segment:create', { name: 'liver', color: '#e6194b' })).segment
       .segmentId
     const mesh = next(alice, 'segment:mesh', (u) => u.segmentId === segmentId)
+    listen()
     const ack = await request(alice, 'segment:prompt', { segmentId, pointWorldRas: liver, positive: true })
-    log = appendPrompt(log, { seq: ack.seq, pointWorldRas: liver, positive: true, clientId })
-    counts(ack)
+    // the history event precedes the ack on the same connection
+    expect(log.prompts.map((p) => p.seq)).toEqual([ack.seq])
     first = await mesh
     expect(first.promptSeqs).toEqual([ack.seq])
 
@@ -173,20 +173,20 @@ describe('a liver segment through prompt, undo, redo, reset', () => {
       pointWorldRas: negative,
       positive: false,
     })
-    log = appendPrompt(log, { seq: ack.seq, pointWorldRas: negative, positive: false, clientId })
-    counts(ack)
-    expect(log.prompts.map((p) => p.positive)).toEqual([true, false])
-    counts(await request(alice, 'segment:undo', { segmentId }))
+    expect(log.prompts.map((p) => [p.positive, p.pointWorldRas])).toEqual([
+      [true, liver],
+      [false, negative],
+    ])
+    await request(alice, 'segment:undo', { segmentId })
+    expect(log).toMatchObject({ redoCount: 1 })
     expect(log.prompts.map((p) => p.seq)).toEqual([first.promptSeqs[0]])
-    expect(log.redo.map((p) => p.seq)).toEqual([ack.seq])
-    counts(await request(alice, 'segment:redo', { segmentId }), 'redo')
+    await request(alice, 'segment:redo', { segmentId })
     expect(log.prompts.map((p) => p.seq)).toEqual([first.promptSeqs[0], ack.seq])
-    expect(log.redo).toEqual([])
-    counts(await request(alice, 'segment:undo', { segmentId }))
+    expect(log.redoCount).toBe(0)
+    await request(alice, 'segment:undo', { segmentId })
     const third = await request(alice, 'segment:prompt', { segmentId, pointWorldRas: liver, positive: true })
-    log = appendPrompt(log, { seq: third.seq, pointWorldRas: liver, positive: true, clientId })
-    counts(third)
-    expect(log.redo).toEqual([]) // a new prompt clears the redo stack, here and on the server
+    expect(log.redoCount).toBe(0) // a new prompt clears the redo stack
+    expect(log.prompts.map((p) => p.seq)).toEqual([first.promptSeqs[0], third.seq])
     expect(log.prompts.length).toBe(third.promptCount)
     const nothing = await request(alice, 'segment:redo', { segmentId }).catch((e: unknown) => e)
     expect((nothing as RequestError).code).toBe('nothing-to-undo')
@@ -228,7 +228,7 @@ describe('a liver segment through prompt, undo, redo, reset', () => {
   })
 
   it('reset empties the log and the redo stack', async () => {
-    counts(await request(alice, 'segment:reset', { segmentId }))
-    expect(log).toEqual({ prompts: [], redo: [] })
+    await request(alice, 'segment:reset', { segmentId })
+    expect(log).toEqual({ prompts: [], redoCount: 0 })
   })
 })
