@@ -72,7 +72,7 @@ beforeAll(async () => {
   )
   await decoderReadyPromise
   alice = await connect(server.url)
-  const reply = expectOk(await call(alice, 'case:open', { caseId: 'demo' }))
+  const reply = expectOk(await call(alice, 'case:open', { caseId: 'demo', displayName: 'Alice' }))
   ;({ roomId, token, snapshot: opened } = reply)
 })
 
@@ -314,7 +314,7 @@ describe('rooms', () => {
     const joinedSeen = next(alice, 'member:joined')
     const bobView = expectOk(await call(bob, 'room:join', { roomId, token, displayName: 'Bob' })).snapshot
     expect((await joinedSeen).displayName).toBe('Bob')
-    expect(bobView.members.map((m) => m.displayName)).toContain('Bob')
+    expect(bobView.members.map((m) => m.displayName).sort()).toEqual(['Alice', 'Bob'])
 
     // Bob creates and prompts; both receive the same mesh bytes.
     const changed = next(alice, 'segment:changed', (s) => s.name === 'spleen-ish')

@@ -50,7 +50,11 @@ export const bytesSchema = z
 
 export const emptySchema = z.strictObject({}).optional()
 
-export const caseOpenSchema = z.strictObject({ caseId: idSchema })
+export const caseOpenSchema = z.strictObject({
+  caseId: idSchema,
+  /** how the other members see whoever opens the case (as in room:join). */
+  displayName: nameSchema.optional(),
+})
 
 /** Room tokens are 32 random bytes, base64url (43 characters). */
 export const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a room token is 43 base64url characters')

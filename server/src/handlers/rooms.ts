@@ -36,7 +36,8 @@ export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void
     cases: await ctx.cases.list(conn.clientId),
   }))
 
-  handle(ctx, conn, 'case:open', caseOpenSchema, 'other', async ({ caseId }) => {
+  handle(ctx, conn, 'case:open', caseOpenSchema, 'other', async ({ caseId, displayName }) => {
+    if (displayName) conn.displayName = displayName
     const loaded = await ctx.cases.open(caseId)
     const { room, token } = await ctx.rooms.create(loaded)
     ctx.log.info(

@@ -7,6 +7,7 @@
  */
 import type { CaseSummary, PresenceUpdate, SegmentInfo, Vec3 } from '@fastsam-xr/protocol'
 import { pushMessage, useAppStore, type PromptLatency } from '../state/store.ts'
+import { displayName } from './displayName.ts'
 import { nextSegmentColor, nextSegmentName } from './palette.ts'
 import { createRepeatFilter, createThrottle, PRESENCE_INTERVAL_MS } from './presence.ts'
 import { errorText, request, RequestError } from './request.ts'
@@ -178,7 +179,7 @@ export async function listCases(): Promise<CaseSummary[]> {
 export async function openCase(caseId: string): Promise<void> {
   useAppStore.setState({ loading: { label: 'opening case', progress: null } })
   try {
-    const reply = await request(getSocket(), 'case:open', { caseId }, 120_000)
+    const reply = await request(getSocket(), 'case:open', { caseId, displayName: displayName() }, 120_000)
     useAppStore.setState({ loading: null })
     applySnapshot(reply.roomId, reply.token, reply.snapshot)
   } catch (err) {

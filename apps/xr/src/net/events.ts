@@ -1,5 +1,5 @@
 /** Server → client events → store. */
-import { PROTOCOL_VERSION } from '@fastsam-xr/protocol'
+import { PROTOCOL_VERSION } from '@fastsam-xr/protocol/version'
 import { pushMessage, useAppStore, type AppState } from '../state/store.ts'
 import { removeSegment, upsertSegment } from './actions.ts'
 import { freshPresence, PRESENCE_STALE_MS } from './presence.ts'

@@ -4,7 +4,8 @@
  * mid-way it waits for socket.io to reconnect, takes the upload over with upload:resume and goes on
  * from the server's byte count, so nothing is sent twice and nothing is skipped.
  */
-import { LIMITS, type CaseSummary, type UploadBeginRequest } from '@fastsam-xr/protocol'
+import type { CaseSummary, UploadBeginRequest } from '@fastsam-xr/protocol'
+import { LIMITS } from '@fastsam-xr/protocol/limits'
 import { request, RequestError, type ClientSocket } from './request.ts'
 
 export type UploadFormat = UploadBeginRequest['format']

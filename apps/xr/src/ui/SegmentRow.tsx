@@ -4,7 +4,7 @@
  * render loop and be dismissed silently in automated browsers), and the crop-border hint.
  */
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react'
-import { LIMITS } from '@fastsam-xr/protocol'
+import { LIMITS } from '@fastsam-xr/protocol/limits'
 import { deleteSegment, selectSegment, updateSegment } from '../net/actions.ts'
 import type { SegmentView } from '../state/store.ts'
 import { formatIou, formatMl, toColorInputValue } from './format.ts'
