@@ -6,6 +6,7 @@
  */
 import './overlay.css'
 import { CasePanel } from './CasePanel.tsx'
+import { HELP_TEXT } from './labels.ts'
 import { LatencyReadout } from './LatencyReadout.tsx'
 import { Messages } from './Messages.tsx'
 import { SegmentsPanel } from './SegmentsPanel.tsx'
@@ -14,8 +15,6 @@ import { useKeyboardShortcuts } from './useKeyboardShortcuts.ts'
 import { useXrSession } from './useXrSession.ts'
 import { ViewControls } from './ViewControls.tsx'
 import { XrButtons } from './XrButtons.tsx'
-
-export const HELP_TEXT = 'click = include, shift-click / right-click = exclude, drag = rotate, wheel = zoom'
 
 export function Overlay() {
   useKeyboardShortcuts()

@@ -75,7 +75,11 @@ export function SegmentRow({ segment, active }: Props) {
             onBlur={saveName}
           />
         ) : (
-          <span className="segment-name" title="double-click to rename" onDoubleClick={startRename}>
+          <span
+            className="segment-name"
+            title={`${info.name}: double-click to rename`}
+            onDoubleClick={startRename}
+          >
             {info.name}
           </span>
         )}

@@ -4,10 +4,9 @@
  */
 import { pushMessage, useAppStore } from '../state/store.ts'
 import { enterXR, exitXR } from '../xr/xrStore.ts'
+import { NO_WEBXR_TEXT } from './labels.ts'
 import { useXrSession } from './useXrSession.ts'
 import { useXrSupport } from './useXrSupport.ts'
-
-export const NO_WEBXR_TEXT = 'WebXR not available — open over HTTPS on a headset'
 
 async function start(mode: 'immersive-vr' | 'immersive-ar'): Promise<void> {
   try {
