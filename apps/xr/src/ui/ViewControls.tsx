@@ -4,6 +4,7 @@
  */
 import { setView, useAppStore } from '../state/store.ts'
 import { CollapsiblePanel } from './CollapsiblePanel.tsx'
+import { resetDesktopView } from './resetView.ts'
 import { sliceAxes } from './sliceAxes.ts'
 
 export function ViewControls() {
@@ -65,6 +66,15 @@ export function ViewControls() {
           />
           real size
         </label>
+        <button
+          id="reset-view"
+          type="button"
+          className="small"
+          title="case and camera back to where they started"
+          onClick={resetDesktopView}
+        >
+          reset view
+        </button>
       </div>
       {axes.map(({ plane, gridAxis, ends }) => {
         const size = room.slices.dims[gridAxis]

@@ -183,7 +183,7 @@ describe('desktop panels', () => {
     }
   }, 120_000)
 
-  it('a prompt shows "segmenting…", then its round trip in #latency; Ctrl+Z / Ctrl+Shift+Z undo and redo it', async () => {
+  it('a prompt shows "segmenting…", then its round trip in #latency; Ctrl+Z / Ctrl+Shift+Z undo and redo it; reset view', async () => {
     const app = await openApp(e2e, {
       viewport: VIEWPORT,
       // notes whether the status ever said "segmenting…" (it may last less than a poll)
@@ -244,6 +244,23 @@ describe('desktop panels', () => {
         return seg.prompts.length === 1 && seg.redoCount === 0
       })
       await page.waitForSelector('#redo:disabled')
+
+      // a drag turns the orbit camera; "reset view" brings it back to where it started
+      const liverOnScreen = async () =>
+        (await page.evaluate((ras) => (window as unknown as PageWindow).__fsx.rasToScreen(ras), liver))!
+      const before = await liverOnScreen()
+      await page.mouse.move(480, 540)
+      await page.mouse.down()
+      await page.mouse.move(600, 520, { steps: 8 })
+      await page.mouse.up()
+      await nextFrames(page, 2)
+      const turned = await liverOnScreen()
+      expect(Math.hypot(turned[0] - before[0], turned[1] - before[1])).toBeGreaterThan(10)
+      await page.click('#view-controls summary')
+      await page.click('#reset-view')
+      await nextFrames(page, 2)
+      const back = await liverOnScreen()
+      expect(Math.hypot(back[0] - before[0], back[1] - before[1])).toBeLessThan(1)
       expect(app.errors.filter((e) => !/favicon/.test(e))).toEqual([])
     } finally {
       await app.context.close()
