@@ -175,13 +175,19 @@ export async function listCases(): Promise<CaseSummary[]> {
   }
 }
 
+/** Ends a loading stage unless a later stage has replaced it. */
+export function clearLoading(label: string): void {
+  if (useAppStore.getState().loading?.label === label) useAppStore.setState({ loading: null })
+}
+
 /** Opens a case in a new room (this client joins it; the URL becomes the room's share link). */
 export async function openCase(caseId: string): Promise<void> {
   useAppStore.setState({ loading: { label: 'opening case', progress: null } })
   try {
     const reply = await request(getSocket(), 'case:open', { caseId, displayName: displayName() }, 120_000)
-    useAppStore.setState({ loading: null })
+    // the snapshot may start the next stage ('decoding preview'): no idle gap between the two
     applySnapshot(reply.roomId, reply.token, reply.snapshot)
+    clearLoading('opening case')
   } catch (err) {
     useAppStore.setState({ loading: null })
     pushMessage('error', `the case failed to open: ${errorText(err)}`)

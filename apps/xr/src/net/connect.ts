@@ -5,7 +5,7 @@
  * (its link is written into the URL so it can be shared).
  */
 import { pushMessage, useAppStore } from '../state/store.ts'
-import { listCases, openCase } from './actions.ts'
+import { clearLoading, listCases, openCase } from './actions.ts'
 import { displayName } from './displayName.ts'
 import { registerServerEvents } from './events.ts'
 import { errorText, request } from './request.ts'
@@ -84,8 +84,8 @@ async function joinRoom(roomId: string, token: string): Promise<boolean> {
       { roomId, token, displayName: displayName() },
       120_000,
     )
-    useAppStore.setState({ loading: null })
     applySnapshot(roomId, token, reply.snapshot)
+    clearLoading('joining room')
     return true
   } catch (err) {
     useAppStore.setState({ loading: null })
