@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -132,7 +132,12 @@ describe('fastsam-xr serve / start', () => {
     const res = await fetch(`${s.url}healthz`)
     expect(res.status).toBe(200)
     const page = await fetch(s.url)
-    expect(await page.text()).toMatch(/fastsam-xr edge server/)
+    // the built WebXR client (apps/xr/dist, built by `npm test` first) or, without it, the server's own page
+    expect(await page.text()).toMatch(
+      existsSync(join(repoRoot, 'apps', 'xr', 'dist', 'index.html'))
+        ? /<title>fastsam-xr<\/title>[\s\S]*id="root"/
+        : /fastsam-xr edge server/,
+    )
     expect(await stop(s)).toBe(0)
     const help = spawnSync(process.execPath, [bin, '--help'], { cwd: repoRoot, encoding: 'utf8' })
     expect(help.stdout).toMatch(/serve\s+run the edge server/)
