@@ -13,24 +13,11 @@ import {
   type SegmentInfo,
 } from '@fastsam-xr/protocol'
 import type { CaseStore, LoadedCase } from './caseStore.ts'
+import { SEGMENT_PALETTE } from '@fastsam-xr/protocol/palette'
 import { ProtocolFailure } from './failure.ts'
 import { hashToken, ROOM_RECORD_VERSION, tokenMatchesHash, type RoomRecord } from './roomRecord.ts'
 import type { RoomStore, SharedRoomStore } from './roomStore.ts'
 import { Segment } from './segment.ts'
-
-/** Distinct default colours for new segments. */
-const PALETTE = [
-  '#e6194b',
-  '#3cb44b',
-  '#4363d8',
-  '#f58231',
-  '#911eb4',
-  '#42d4f4',
-  '#f032e6',
-  '#bfef45',
-  '#fabed4',
-  '#469990',
-]
 
 export class Room {
   readonly segments = new Map<string, Segment>()
@@ -138,7 +125,7 @@ export class Room {
     const info: SegmentInfo = {
       segmentId: `s${n}`,
       name: name ?? `Segment ${n}`,
-      color: color ?? PALETTE[(n - 1) % PALETTE.length],
+      color: color ?? SEGMENT_PALETTE[(n - 1) % SEGMENT_PALETTE.length],
       visible: true,
       label,
     }

@@ -3,11 +3,11 @@
  * view.previewOpacity, hidden with view.previewVisible. Pickable where no slice plane or segment is on
  * the ray (picking.previewRaycast), so a click through the ribs reaches the slice behind them.
  */
-import { useEffect, useLayoutEffect, useMemo } from 'react'
+import { useLayoutEffect } from 'react'
 import { FrontSide } from 'three'
 import { acceleratedRaycast } from 'three-mesh-bvh'
 import { useAppStore } from '../state/store.ts'
-import { geometryFromMesh, scheduleBoundsTree } from './meshGeometry.ts'
+import { usePickableGeometry } from './meshGeometry.ts'
 import { pickHandlers, previewRaycast } from './picking.ts'
 import { sceneRegistry } from './sceneRegistry.ts'
 
@@ -18,18 +18,7 @@ export function PreviewSurface() {
   const decoded = useAppStore((s) => s.room?.preview?.mesh ?? null)
   const visible = useAppStore((s) => s.view.previewVisible)
   const opacity = useAppStore((s) => s.view.previewOpacity)
-  const geometry = useMemo(
-    () => (decoded && decoded.triangles > 0 ? geometryFromMesh(decoded) : null),
-    [decoded],
-  )
-  useEffect(() => {
-    if (!geometry) return
-    const cancel = scheduleBoundsTree(geometry)
-    return () => {
-      cancel()
-      geometry.dispose()
-    }
-  }, [geometry])
+  const geometry = usePickableGeometry(decoded)
   useLayoutEffect(() => {
     sceneRegistry.previewTriangles = geometry && visible ? (geometry.index?.count ?? 0) / 3 : 0
     return () => void (sceneRegistry.previewTriangles = 0)

@@ -3,11 +3,11 @@
  * colour, raycast through a BVH. What is in the scene graph is written to sceneRegistry.segments, which
  * the frame probe turns into `shown` / markLatency and the test hooks into sceneStats.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef } from 'react'
+import { useLayoutEffect, useRef } from 'react'
 import { FrontSide, type Mesh } from 'three'
 import { acceleratedRaycast } from 'three-mesh-bvh'
 import { useAppStore } from '../state/store.ts'
-import { geometryFromMesh, scheduleBoundsTree } from './meshGeometry.ts'
+import { usePickableGeometry } from './meshGeometry.ts'
 import { pickHandlers, shownInScene, throughPreviewTargets } from './picking.ts'
 import { sceneRegistry } from './sceneRegistry.ts'
 
@@ -28,18 +28,7 @@ function SegmentMesh({ segmentId }: { segmentId: string }) {
   const ref = useRef<Mesh>(null)
   const segment = useAppStore((s) => s.segments[segmentId])
   const decoded = segment?.mesh ?? null
-  const geometry = useMemo(
-    () => (decoded && decoded.triangles > 0 ? geometryFromMesh(decoded) : null),
-    [decoded],
-  )
-  useEffect(() => {
-    if (!geometry) return
-    const cancel = scheduleBoundsTree(geometry)
-    return () => {
-      cancel()
-      geometry.dispose()
-    }
-  }, [geometry])
+  const geometry = usePickableGeometry(decoded)
 
   const revision = segment?.revision ?? 0
   const promptSeqs = segment?.meshPromptSeqs

@@ -6,6 +6,7 @@
  * (it could not start, it crashed), that tree is built on the main thread and the next one tries a
  * fresh worker.
  */
+import { useEffect, useMemo } from 'react'
 import { BufferAttribute, BufferGeometry } from 'three'
 import { MeshBVH } from 'three-mesh-bvh'
 import type { DecodedMesh } from '../state/store.ts'
@@ -96,4 +97,24 @@ export function scheduleBoundsTree(geometry: BufferGeometry): () => void {
   return () => {
     cancelled = true
   }
+}
+
+/**
+ * A decoded mesh as a BufferGeometry (null while empty) whose BVH is built in the worker; disposed
+ * when the mesh is replaced or the component goes away.
+ */
+export function usePickableGeometry(decoded: DecodedMesh | null): BufferGeometry | null {
+  const geometry = useMemo(
+    () => (decoded && decoded.triangles > 0 ? geometryFromMesh(decoded) : null),
+    [decoded],
+  )
+  useEffect(() => {
+    if (!geometry) return
+    const cancel = scheduleBoundsTree(geometry)
+    return () => {
+      cancel()
+      geometry.dispose()
+    }
+  }, [geometry])
+  return geometry
 }
