@@ -1,13 +1,15 @@
 """Train a FastSAM3D-family model from scratch (or from distilled encoder weights) on the labelled volumes.
 
   python -m models.train.train --config NAME --out DIR [--steps N] [--resume] [--seed S] [--init STATE.pt]
-         [--data DIR ...] [--clicks K] [--lr LR] [--until HH:MM] [--ckpt-every-s S]
+         [--data DIR ...] [--clicks K] [--lr LR] [--until HH:MM] [--ckpt-every-s S] [--procs N]
 
 Each step: one 128^3 sample (random target of a random training pair, crop centred near one of its voxels,
 runtime preprocessing, augmentation incl. synthetic blobs), the SAM-Med3D iterative loop of K clicks (spec
 §9.1 click rules on the previous prediction, threshold 0), loss = sum over clicks of Dice + BCE on the
 upsampled logits, AdamW. Checkpoints (model, optimiser, step, RNG states) every --ckpt-every-s seconds and at
 the end; --resume continues from DIR/checkpoint.pt bit-for-bit in its sampling. Progress goes to DIR/log.jsonl.
+--procs N trains data-parallel in N processes (one sample each per step, gradients averaged: batch N); rank 0
+samples exactly as a single process does, rank r > 0 from its own seed (seed, r).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from ..data.split import SPLIT_PATH
 from ..modeling.registry import CONFIGS, build_sam3d
 from .common import (JsonlLog, LOG, default_data, load_checkpoint, load_volumes, lr_at, restore_rng, rng_state,
                      save_checkpoint, seed_everything)
+from .data_parallel import average_gradients, gather_objects, launch, sum_scalars
 from .interactive import train_sample
 
 
@@ -54,6 +57,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help='stop (with a checkpoint) after this many steps without changing the --steps schedule')
     p.add_argument('--ckpt-every-s', type=float, default=300.0)
     p.add_argument('--log-every', type=int, default=10)
+    p.add_argument('--procs', type=int, default=1, help='data-parallel processes (1 torch thread each; batch = procs)')
     return p.parse_args(argv)
 
 
@@ -70,22 +74,37 @@ def _deadline(until: Optional[str]) -> Optional[float]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     a = parse_args(argv)
+    if a.procs < 1:
+        raise SystemExit('--procs must be >= 1')
+    if a.procs == 1:
+        run(0, 1, a)
+    else:
+        launch(run, a.procs, a)
+    return 0
+
+
+def run(rank: int, world: int, a: argparse.Namespace) -> None:
+    """The training loop of one process (rank) of `world`; world 1 is plain single-process training."""
     torch.set_num_threads(1)
+    lead = rank == 0
     os.makedirs(a.out, exist_ok=True)
     log = JsonlLog(os.path.join(a.out, LOG))
-    rng = seed_everything(a.seed)
+    rng = seed_everything(a.seed)  # the same model init on every rank
     model = build_sam3d(a.config).train()
+    if rank > 0:  # rank 0 keeps the single-process stream; the others draw their own samples
+        rng = np.random.default_rng([a.seed, rank])
     if a.init:
         state = torch.load(a.init, map_location='cpu')
         state = state.get('model', state)
         missing, unexpected = model.load_state_dict(state, strict=False)
-        print(f'init from {a.init}: {len(missing)} missing (kept random), {len(unexpected)} unexpected keys')
+        if lead:
+            print(f'init from {a.init}: {len(missing)} missing (kept random), {len(unexpected)} unexpected keys')
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     step, elapsed = 0, 0.0
     ckpt = load_checkpoint(a.out) if a.resume else None
-    if a.resume and ckpt is None:
+    if a.resume and ckpt is None and lead:
         print(f'--resume: no checkpoint in {a.out}, starting from scratch')
-    volumes = load_volumes(a.data or [default_data()], 'train', a.split, a.cache, log=print)
+    volumes = load_volumes(a.data or [default_data()], 'train', a.split, a.cache, log=print if lead else (lambda *_: None))
     size = CONFIGS[a.config].img_size
     sampler = TargetSampler(volumes, rng, size=size, min_voxels=a.min_voxels, synthetic_p=a.synthetic_p,
                             size_power=a.size_power, pair_power=a.pair_power)
@@ -94,26 +113,32 @@ def main(argv: Optional[List[str]] = None) -> int:
             raise SystemExit(f'checkpoint in {a.out} is for config {ckpt["config"]!r}, not {a.config!r}')
         model.load_state_dict(ckpt['model'])
         opt.load_state_dict(ckpt['optimizer'])
-        restore_rng(rng, ckpt['rng'])
+        ranks = ckpt.get('rng_ranks') or [ckpt['rng']]
+        if rank < len(ranks):  # a rank the checkpoint did not have keeps its fresh seed
+            restore_rng(rng, ranks[rank])
         step, elapsed = ckpt['step'], ckpt.get('elapsed_s', 0.0)
-        print(f'resumed at step {step}')
-    else:
+        if lead:
+            print(f'resumed at step {step}')
+    elif lead:
         log.write({'event': 'start', 'config': a.config, 'args': vars(a), 'train_pairs': [v.key for v in volumes],
-                   'targets': len(sampler.targets)})
+                   'targets': len(sampler.targets), 'procs': world})
     deadline = _deadline(a.until)
     last_ckpt = time.time()
     t_start = time.time() - elapsed
+    params = [p for p in model.parameters() if p.requires_grad]
 
     def checkpoint(reason: str) -> None:
-        save_checkpoint(a.out, {'config': a.config, 'model': model.state_dict(), 'optimizer': opt.state_dict(),
-                                'step': step, 'rng': rng_state(rng), 'elapsed_s': time.time() - t_start, 'args': vars(a)})
-        log.write({'event': 'checkpoint', 'step': step, 'reason': reason, 'elapsed_s': round(time.time() - t_start, 1)})
+        rngs = gather_objects(rng_state(rng), world)  # every rank takes part
+        if lead:
+            save_checkpoint(a.out, {'config': a.config, 'model': model.state_dict(), 'optimizer': opt.state_dict(),
+                                    'step': step, 'rng': rngs[0], 'rng_ranks': rngs, 'elapsed_s': time.time() - t_start,
+                                    'args': vars(a), 'procs': world})
+            log.write({'event': 'checkpoint', 'step': step, 'reason': reason, 'elapsed_s': round(time.time() - t_start, 1)})
 
     window: List[float] = []
     stop_at = a.steps if a.stop_at is None else min(a.stop_at, a.steps)
-    while step < stop_at:
-        if deadline is not None and time.time() >= deadline:
-            break
+    stopped_early = deadline is not None and time.time() >= deadline
+    while step < stop_at and not stopped_early:
         for g in opt.param_groups:
             g['lr'] = lr_at(step, a.steps, a.lr, a.warmup)
         t0 = time.time()
@@ -122,22 +147,32 @@ def main(argv: Optional[List[str]] = None) -> int:
         opt.zero_grad(set_to_none=True)
         if loss.requires_grad:
             loss.backward()
+        # one small all-reduce carries the loss, whether anyone has a gradient, and rank 0's stop/checkpoint
+        # decisions (wall-clock based, so they must be taken by one process for all)
+        want_ckpt = lead and time.time() - last_ckpt >= a.ckpt_every_s
+        want_stop = lead and deadline is not None and time.time() >= deadline
+        loss_sum, with_grad, ckpt_now, stop_now = sum_scalars(
+            [float(loss), float(loss.requires_grad), float(want_ckpt), float(want_stop)], world)
+        if with_grad > 0:
+            average_gradients(params, world)
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
         step += 1
-        window.append(float(loss))
-        if step % a.log_every == 0 or step == a.steps:
+        window.append(loss_sum / world)
+        if lead and (step % a.log_every == 0 or step == a.steps):
             log.write({'event': 'step', 'step': step, 'loss': float(loss), 'loss_mean': float(np.mean(window)),
                        'dice_per_click': [round(d, 4) for d in dices], 'lr': opt.param_groups[0]['lr'],
                        'sample': sample.key, 'label': sample.label, 'target_voxels': int(sample.target.sum()),
                        'step_s': round(time.time() - t0, 3), 'elapsed_s': round(time.time() - t_start, 1)})
+        if step % a.log_every == 0:
             window = []
-        if time.time() - last_ckpt >= a.ckpt_every_s:
+        if ckpt_now > 0:
             checkpoint('periodic')
             last_ckpt = time.time()
+        stopped_early = stop_now > 0
     checkpoint('end' if step >= stop_at else 'deadline')
-    print(f'stopped at step {step} ({time.time() - t_start:.0f} s)')
-    return 0
+    if lead:
+        print(f'stopped at step {step} ({time.time() - t_start:.0f} s)')
 
 
 if __name__ == '__main__':
