@@ -63,15 +63,20 @@ def load_cached(pair: Pair, cache_dir: Optional[str] = None, spacing: float = 1.
     if meta is None:
         img, lab, aff = model_space(pair, spacing)
         os.makedirs(d, exist_ok=True)
-        np.save(os.path.join(d, 'image.npy'), img)
-        np.save(os.path.join(d, 'label.npy'), lab)
+        # tmp + rename: another process (a data-parallel rank, an eval run) may be reading this entry
+        for name, arr in (('image.npy', img), ('label.npy', lab)):
+            tmp = os.path.join(d, f'.{os.getpid()}.{name}')
+            np.save(tmp, arr)
+            os.replace(tmp, os.path.join(d, name))
         values, counts = np.unique(lab, return_counts=True)
         meta = {
             'key': pair.key, 'stamp': stamp, 'spacing': spacing, 'affine': aff.tolist(), 'shape': list(img.shape),
             'targets': {str(int(v)): int(c) for v, c in zip(values, counts) if v > 0},
         }
-        with open(meta_path, 'w') as fh:
+        tmp = os.path.join(d, f'.{os.getpid()}.meta.json')
+        with open(tmp, 'w') as fh:
             json.dump(meta, fh)
+        os.replace(tmp, meta_path)
     img = np.load(os.path.join(d, 'image.npy'))
     lab = np.load(os.path.join(d, 'label.npy'))
     return CachedVolume(pair.key, img, lab, np.asarray(meta['affine']), {int(k): v for k, v in meta['targets'].items()})
