@@ -137,7 +137,8 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
 
     window: List[float] = []
     stop_at = a.steps if a.stop_at is None else min(a.stop_at, a.steps)
-    stopped_early = deadline is not None and time.time() >= deadline
+    # rank 0 decides for all (ranks reading the clock apart could otherwise disagree at the boundary)
+    stopped_early = sum_scalars([float(lead and deadline is not None and time.time() >= deadline)], world)[0] > 0
     while step < stop_at and not stopped_early:
         for g in opt.param_groups:
             g['lr'] = lr_at(step, a.steps, a.lr, a.warmup)
