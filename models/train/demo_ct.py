@@ -28,7 +28,7 @@ import torch
 from scipy import ndimage
 
 from .. import preprocess
-from ..data.cache import model_space
+from ..data.cache import load_cached
 from ..data.pairs import Pair
 from ..data.split import shared_dir
 from .clicks import EVAL_LOGIT_THRESHOLD
@@ -95,8 +95,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     model = load_trained(a.checkpoint, a.config) if a.checkpoint else None
     vol = None
     if model is not None:
-        img_m, lab_m, _ = model_space(Pair('totalsegmentator/example_ct', img_path, seg_path))
-        vol = (img_m, lab_m)
+        cached = load_cached(Pair('totalsegmentator/example_ct', img_path, seg_path))  # training's model-space copy
+        vol = (cached.image, cached.label)
     rows: List[Dict] = []
     for label in (int(x) for x in a.labels.split(',')):
         gt = seg == label

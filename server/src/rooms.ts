@@ -7,13 +7,13 @@ import { randomBytes } from 'node:crypto'
 import {
   LIMITS,
   PROTOCOL_VERSION,
+  SEGMENT_PALETTE,
   type MemberInfo,
   type PromptRecord,
   type RoomSnapshot,
   type SegmentInfo,
 } from '@fastsam-xr/protocol'
 import type { CaseStore, LoadedCase } from './caseStore.ts'
-import { SEGMENT_PALETTE } from '@fastsam-xr/protocol/palette'
 import { ProtocolFailure } from './failure.ts'
 import { hashToken, ROOM_RECORD_VERSION, tokenMatchesHash, type RoomRecord } from './roomRecord.ts'
 import type { RoomStore, SharedRoomStore } from './roomStore.ts'
