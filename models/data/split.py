@@ -41,7 +41,30 @@ TRAIN_REASON = {
 }
 
 
-def build_split(manifest_path: str) -> Dict:
+# volumes_extra (its own MANIFEST: every pair a distinct subject). OpenKBP's own test patients are held out:
+# head-and-neck organs at risk, a CT region no other held-out subject covers.
+HELD_OUT_EXTRA = {f'openkbp/pt_{n}' for n in (247, 260, 265, 269, 282, 286)}
+
+
+def extra_subjects(extra_dir: str) -> Dict:
+    """split.json entries for the pairs of `volumes_extra/` (one subject per pair)."""
+    from .pairs import find_pairs
+    out = {}
+    if not os.path.isdir(extra_dir):
+        return out
+    for pair in find_pairs(extra_dir):
+        held = pair.key in HELD_OUT_EXTRA
+        out[f'extra:{pair.key}'] = {
+            'side': 'held_out' if held else 'train',
+            'reason': ('OpenKBP test patient (manual head-and-neck organs at risk), held out' if held
+                       else 'volumes_extra training subject (distinct patient per its MANIFEST)'),
+            'rows': [],
+            'pairs': [pair.key],
+        }
+    return out
+
+
+def build_split(manifest_path: str, extra_dir: str = '') -> Dict:
     subjects = parse_manifest(manifest_path)
     unknown = sorted(set(HELD_OUT) - set(subjects))
     if unknown:
@@ -58,6 +81,8 @@ def build_split(manifest_path: str) -> Dict:
             'rows': [p.row for p in s.pairs],
             'pairs': [f'{p.dataset}/{p.case}' for p in s.pairs],
         }
+    if extra_dir:
+        out['subjects'].update(extra_subjects(extra_dir))
     return out
 
 
@@ -71,9 +96,10 @@ def load_split(path: str = SPLIT_PATH) -> Dict[str, str]:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description='write the subject-level split')
     p.add_argument('--manifest', default=os.path.join(shared_dir(), 'data', 'MANIFEST.md'))
+    p.add_argument('--extra', default=os.path.join(shared_dir(), 'data', 'volumes_extra'))
     p.add_argument('--out', default=SPLIT_PATH)
     a = p.parse_args(argv)
-    split = build_split(a.manifest)
+    split = build_split(a.manifest, a.extra)
     with open(a.out, 'w', encoding='utf-8') as fh:
         json.dump(split, fh, indent=2)
         fh.write('\n')

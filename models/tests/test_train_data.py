@@ -25,15 +25,20 @@ def test_split_has_no_subject_on_both_sides_and_covers_every_pair():
     sides_by_pair = load_split()
     for name, s in split['subjects'].items():
         assert s['side'] in ('train', 'held_out') and s['reason']
+        assert {sides_by_pair[p] for p in s['pairs']} == {s['side']}
+        if name.startswith('extra:'):  # volumes_extra: one distinct subject per pair (its own MANIFEST)
+            assert s['pairs'] == [name[len('extra:'):]]
+            continue
         # every row of the subject (per the manifest's independence table) is on that one side
         rows = {p.row for p in subjects[name].pairs}
         assert set(s['rows']) == rows
-        assert {sides_by_pair[p] for p in s['pairs']} == {s['side']}
     keys = [p.key for p in find_pairs(shared_path('data', 'volumes'))]
+    keys += [p.key for p in find_pairs(shared_path('data', 'volumes_extra'))]
     assert sorted(keys) == sorted(sides_by_pair)  # every pair in the data folder is assigned, none invented
     # subjects sharing a patient are one entry: pat0003's T1c and FLAIR rows are both held out
     assert sides_by_pair['brats2013_deepmedic/pat0003_t1c'] == sides_by_pair['brats2013_deepmedic/pat0003_flair'] == 'held_out'
     assert sides_by_pair['totalsegmentator/example_ct'] == sides_by_pair['totalsegmentator/example_ct_sm'] == 'train'
+    assert sides_by_pair['openkbp/pt_286'] == 'held_out' and sides_by_pair['openkbp/pt_4'] == 'train'
     held = {n for n, s in split['subjects'].items() if s['side'] == 'held_out'}
     train = {n for n, s in split['subjects'].items() if s['side'] == 'train'}
     assert held and train and not held & train
@@ -41,7 +46,7 @@ def test_split_has_no_subject_on_both_sides_and_covers_every_pair():
 
 def test_committed_split_is_what_the_manifest_gives():
     with open(SPLIT_PATH) as fh:
-        assert json.load(fh) == json.loads(json.dumps(build_split(shared_path('data', 'MANIFEST.md'))))
+        assert json.load(fh) == json.loads(json.dumps(build_split(shared_path('data', 'MANIFEST.md'), shared_path('data', 'volumes_extra'))))
 
 
 def test_real_pair_in_model_space_is_ras_at_1_5_mm_with_its_labels():
@@ -164,3 +169,12 @@ def test_size_and_pair_weighting_favour_large_targets_and_multi_target_pairs(tmp
     big, small = max(targets, key=targets.get), min(targets, key=targets.get)
     w_ratio = weighted.get(('sct_spine/t2_vertlevels', big), 0) / max(1, weighted.get(('sct_spine/t2_vertlevels', small), 0))
     assert w_ratio > 2
+
+
+def test_planning_margins_are_never_training_targets():
+    from models.data.cache import CachedVolume
+    from models.train.common import drop_non_anatomy, label_names
+    names = label_names(shared_path('data', 'volumes_extra', 'openkbp', 'pt_4_seg.nii.gz'))
+    assert names[10] == 'PTV70' and names[7] == 'Mandible'
+    vol = CachedVolume('openkbp/pt_4', np.zeros(1), np.zeros(1), np.eye(4), {7: 50, 10: 900})
+    assert drop_non_anatomy(vol, names).targets == {7: 50}

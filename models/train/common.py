@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import time
 from typing import Dict, List, Optional, Sequence
 
@@ -23,6 +24,31 @@ def default_data() -> str:
     return os.path.join(shared_dir(), 'data', 'volumes')
 
 
+def extra_data() -> str:
+    return os.path.join(shared_dir(), 'data', 'volumes_extra')
+
+
+# Radiotherapy planning margins (OpenKBP's PTV56/63/70) are geometric expansions, not anatomy: never targets.
+NOT_ANATOMY = re.compile(r'^PTV', re.IGNORECASE)
+
+
+def label_names(label_path: str) -> Dict[int, str]:
+    """value -> name from the pair's `<case>_labels.json` beside its label file ({} when there is none)."""
+    path = label_path[: -len('_seg.nii.gz')] + '_labels.json' if label_path.endswith('_seg.nii.gz') else ''
+    if not path or not os.path.isfile(path):
+        return {}
+    with open(path, encoding='utf-8') as fh:
+        labels = json.load(fh).get('labels', {})
+    return {int(k): str(v) for k, v in labels.items()}
+
+
+def drop_non_anatomy(volume: CachedVolume, names: Dict[int, str]) -> CachedVolume:
+    for value, name in names.items():
+        if NOT_ANATOMY.match(name):
+            volume.targets.pop(value, None)
+    return volume
+
+
 def load_volumes(data_dirs: Sequence[str], side: str, split_path: str = SPLIT_PATH, cache_dir: Optional[str] = None,
                  log=print) -> List[CachedVolume]:
     """Cached model-space volumes of the pairs on `side` ('train' | 'held_out'). Pairs split.json does not
@@ -36,7 +62,7 @@ def load_volumes(data_dirs: Sequence[str], side: str, split_path: str = SPLIT_PA
                 log(f'note: {pair.key} is not in {os.path.basename(split_path)}: treated as training data')
                 s = 'train'
             if s == side:
-                vols.append(load_cached(pair, cache_dir))
+                vols.append(drop_non_anatomy(load_cached(pair, cache_dir), label_names(pair.label)))
     if not vols:
         raise ValueError(f'no {side} pairs found under {", ".join(data_dirs)}')
     return vols

@@ -83,6 +83,7 @@ def group_of(key: str, modality_ct: bool) -> str:
 
 
 CT_KEYS = ('totalsegmentator/example_ct', 'totalsegmentator/example_ct_sm', 'totalsegmentator/example_ct_dicom', 'dcmqi/ct_3slice')
+CT_DATASETS = ('openkbp', 'clara_msd_spleen', 'slicer_tutorial_cc')
 
 
 def gt_centre_crop(volume, target: np.ndarray, size: int):
@@ -102,7 +103,7 @@ def evaluate(model: Sam3D, volumes, clicks: List[int], seed: int, crop: str = 'g
     k_max = max(clicks)
     cases, skipped = [], []
     for vol in volumes:
-        is_ct = vol.key in CT_KEYS
+        is_ct = vol.key in CT_KEYS or vol.key.split('/')[0] in CT_DATASETS
         targets = [(value, count, None) for value, count in sorted(vol.targets.items())]
         if vol.key.startswith('brats2013_deepmedic/') and len(vol.targets) > 1:
             # BRATS sub-regions are each a target; the whole tumour (their union) is the natural click target too

@@ -24,16 +24,26 @@ import torch
 
 from ..data.sampler import TargetSampler
 from ..data.split import SPLIT_PATH
+from ..modeling.promptable_unet import UNET_CONFIGS, build_unet
 from ..modeling.registry import CONFIGS, build_sam3d
 from .common import (JsonlLog, LOG, default_data, load_checkpoint, load_volumes, lr_at, restore_rng, rng_state,
                      save_checkpoint, seed_everything)
 from .data_parallel import average_gradients, gather_objects, launch, sum_scalars
-from .interactive import train_sample
+from . import interactive, unet_interactive
+
+ALL_CONFIGS = sorted(set(CONFIGS) | set(UNET_CONFIGS))
+
+
+def build_model(config: str):
+    """(model, its train_sample, crop size) for a FastSAM3D-family or a promptable U-Net configuration."""
+    if config in UNET_CONFIGS:
+        return build_unet(config), unet_interactive.train_sample, UNET_CONFIGS[config].img_size
+    return build_sam3d(config), interactive.train_sample, CONFIGS[config].img_size
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description='train a FastSAM3D-family model (Dice + BCE, iterative clicks)')
-    p.add_argument('--config', required=True, choices=sorted(CONFIGS))
+    p = argparse.ArgumentParser(description='train a FastSAM3D-family model or the promptable U-Net (Dice + BCE, iterative clicks)')
+    p.add_argument('--config', required=True, choices=ALL_CONFIGS)
     p.add_argument('--out', required=True)
     p.add_argument('--steps', type=int, default=5000, help='total optimiser steps (the schedule length)')
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt')
@@ -42,7 +52,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--data', nargs='+', default=None, help='folders of pairs (default: the shared volumes)')
     p.add_argument('--split', default=SPLIT_PATH)
     p.add_argument('--cache', default=None, help='cache folder for model-space volumes (default .cache/train/volumes)')
-    p.add_argument('--clicks', type=int, default=3, help='clicks per sample (iterative loop)')
+    p.add_argument('--clicks', type=int, default=3,
+                   help='clicks per sample (iterative loop; the promptable U-Net draws 1..K per sample)')
     p.add_argument('--lr', type=float, default=3e-4)
     p.add_argument('--weight-decay', type=float, default=0.05)
     p.add_argument('--warmup', type=int, default=100)
@@ -90,7 +101,8 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
     os.makedirs(a.out, exist_ok=True)
     log = JsonlLog(os.path.join(a.out, LOG))
     rng = seed_everything(a.seed)  # the same model init on every rank
-    model = build_sam3d(a.config).train()
+    model, train_sample, size = build_model(a.config)
+    model.train()
     if rank > 0:  # rank 0 keeps the single-process stream; the others draw their own samples
         rng = np.random.default_rng([a.seed, rank])
     if a.init:
@@ -105,7 +117,6 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
     if a.resume and ckpt is None and lead:
         print(f'--resume: no checkpoint in {a.out}, starting from scratch')
     volumes = load_volumes(a.data or [default_data()], 'train', a.split, a.cache, log=print if lead else (lambda *_: None))
-    size = CONFIGS[a.config].img_size
     sampler = TargetSampler(volumes, rng, size=size, min_voxels=a.min_voxels, synthetic_p=a.synthetic_p,
                             size_power=a.size_power, pair_power=a.pair_power)
     if ckpt is not None:

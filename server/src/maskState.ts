@@ -18,7 +18,13 @@
  */
 import { unionBox, type VoxelBox } from '@fastsam-xr/mesh'
 import type { CropFace, PromptRecord } from '@fastsam-xr/protocol'
-import { promptsToDecoderPoints, RuntimeError, type EncodedCrop, type Segmenter } from '@fastsam-xr/runtime'
+import {
+  promptsToDecoderPoints,
+  RuntimeError,
+  type EncodedCrop,
+  type Prompt,
+  type Segmenter,
+} from '@fastsam-xr/runtime'
 import { pasteCropMask, type Volume } from '@fastsam-xr/volume'
 import { cropBoxInVolume } from './cropBox.ts'
 import { extendAcrossFaces, type ExtensionCrop } from './cropExtension.ts'
@@ -103,6 +109,17 @@ function insideCrop(encoded: EncodedCrop, p: PromptRecord): boolean {
   }
 }
 
+/**
+ * The prompts of `folded` that the fold decoded in `encoded`'s crop, oldest first: when a crop is
+ * (re-)encoded every earlier prompt inside it is decoded again, and later ones stay in it (a prompt
+ * outside opens a new crop), so it is exactly those inside it.
+ */
+function cropHistory(encoded: EncodedCrop, folded: readonly PromptRecord[]): Prompt[] {
+  return folded
+    .filter((q) => insideCrop(encoded, q))
+    .map((q) => ({ pointWorldRas: q.pointWorldRas, positive: q.positive }))
+}
+
 function isPrefix(seqs: number[], prompts: readonly PromptRecord[]): boolean {
   return seqs.length <= prompts.length && seqs.every((s, n) => prompts[n].seq === s)
 }
@@ -135,12 +152,11 @@ export async function foldPrompts(
     pastes.push({ encoded, logits, folded })
     unpasted = false
   }
+  // The prompts decoded in the current crop so far (a model may take them all in each pass).
+  let inCrop: Prompt[] = resume && encoded ? cropHistory(encoded, prompts.slice(0, start.seqs.length)) : []
   const decode = async (p: PromptRecord): Promise<void> => {
-    const r = await segmenter!.decode(
-      encoded!,
-      [{ pointWorldRas: p.pointWorldRas, positive: p.positive }],
-      logits ?? undefined,
-    )
+    inCrop.push({ pointWorldRas: p.pointWorldRas, positive: p.positive })
+    const r = await segmenter!.decode(encoded!, segmenter!.promptsForPass(inCrop), logits ?? undefined)
     decodeMs += r.decodeMs
     logits = r.lowResLogits
     iou = r.iou
@@ -156,6 +172,7 @@ export async function foldPrompts(
         encoded = await segmenter.encode(volume, p.pointWorldRas)
         encodeMs += encoded.encodeMs + encoded.preprocessMs
         logits = null
+        inCrop = []
         for (const q of prompts.slice(0, n)) if (insideCrop(encoded, q)) await decode(q)
       }
       await decode(p)

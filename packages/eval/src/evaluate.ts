@@ -16,7 +16,7 @@
  * other pairs were in the run: a CI subset reproduces the full run's numbers for those targets.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { upsampleThreshold, type Segmenter } from '@fastsam-xr/runtime'
+import { upsampleThreshold, type Prompt, type Segmenter } from '@fastsam-xr/runtime'
 import {
   applyAffine,
   pasteCropMask,
@@ -26,7 +26,7 @@ import {
   type Vec3,
   type Volume,
 } from '@fastsam-xr/volume'
-import { regionGrow, DEFAULT_TOLERANCE } from './baseline.ts'
+import { baselineInput, regionGrow, DEFAULT_TOLERANCE } from './baseline.ts'
 import { CLICK_LOGIT_THRESHOLD, nextClick, type Click } from './clicks.ts'
 import { dice } from './dice.ts'
 import { EvalError } from './errors.ts'
@@ -117,6 +117,16 @@ export async function evaluatePairs(
     const names = labelNames(pair.label)
     for (const target of geometry.targets) {
       const name = names[String(target.value)] ?? null
+      if (name !== null && NOT_ANATOMY.test(name)) {
+        skipped.push({
+          case: pair.key,
+          label: target.value,
+          name,
+          voxels: target.voxels,
+          reason: 'radiotherapy planning margin (PTV), not anatomy',
+        })
+        continue
+      }
       if (target.voxels < opts.minVoxels) {
         skipped.push({
           case: pair.key,
@@ -162,6 +172,9 @@ export async function evaluatePairs(
     model: { name: segmenter.manifest.name, variant: segmenter.manifest.variant },
   })
 }
+
+/** Radiotherapy planning margins (OpenKBP's PTV56/63/70) are geometric expansions: never targets. */
+const NOT_ANATOMY = /^PTV/i
 
 const fmt = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(3))
 
@@ -211,6 +224,7 @@ async function evaluateTarget(
   const clicksNeeded = opts.clicks[opts.clicks.length - 1]
 
   let low: Float32Array | undefined
+  const history: Prompt[] = []
   const model = await simulateInteraction({
     gt,
     dims,
@@ -220,7 +234,8 @@ async function evaluateTarget(
     wholeDice,
     predict: async (click) => {
       const pointWorldRas = applyAffine(encoded.crop.cropAffine, click.point)
-      const r = await seg.decode(encoded, [{ pointWorldRas, positive: click.positive }], low)
+      history.push({ pointWorldRas, positive: click.positive })
+      const r = await seg.decode(encoded, seg.promptsForPass(history), low)
       low = r.lowResLogits
       return {
         forClicks: upsampleThreshold(low, lowSize, size, CLICK_LOGIT_THRESHOLD),
@@ -232,7 +247,8 @@ async function evaluateTarget(
   let baseline: ClickRecord[] | null = null
   if (opts.baseline !== false) {
     // The same z-normalised crop the encoder saw (Segmenter.encode keeps only its geometry).
-    const input = prepareModelCrop(image, crop.centreWorldRas, { spacingMm, size }).input
+    const prepared = prepareModelCrop(image, crop.centreWorldRas, { spacingMm, size })
+    const grown = baselineInput(prepared.input, prepared.stats, opts.tolerance ?? DEFAULT_TOLERANCE)
     let pred = new Uint8Array(gt.length)
     baseline = await simulateInteraction({
       gt,
@@ -242,7 +258,7 @@ async function evaluateTarget(
       firstClick,
       wholeDice,
       predict: async (click) => {
-        const region = regionGrow(input, dims, click.point, opts.tolerance ?? DEFAULT_TOLERANCE)
+        const region = regionGrow(grown.image, dims, click.point, grown.tolerance)
         const next = new Uint8Array(pred.length)
         for (let q = 0; q < next.length; q++)
           next[q] = click.positive ? pred[q] | region[q] : pred[q] & (1 - region[q])

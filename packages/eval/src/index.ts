@@ -12,7 +12,7 @@ export {
   type ErrorMaps,
 } from './clicks.ts'
 export { dice } from './dice.ts'
-export { regionGrow, DEFAULT_TOLERANCE } from './baseline.ts'
+export { baselineInput, regionGrow, CT_TOLERANCE_HU, DEFAULT_TOLERANCE } from './baseline.ts'
 export { findPairs, type Pair } from './pairs.ts'
 export { groupOf, LARGE_ORGAN_VOXELS, type TargetGroup } from './groups.ts'
 export { selectCases, selectSplit, splitKeys } from './split.ts'

@@ -86,7 +86,7 @@ export interface EvalReport {
 
 export const BASELINE_METHOD =
   'region growing: each positive click adds, each negative click removes, the 6-connected component of ' +
-  'crop voxels within ±tolerance (z-units) of the clicked intensity; same first click, later clicks from its own errors (§9.1)'
+  'crop voxels within ±60 HU (CT crops) or ±tolerance z-units (others) of the clicked intensity; same first click, later clicks from its own errors (§9.1)'
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null)
 

@@ -39,7 +39,15 @@ export interface ModelManifest {
     /** a voxel is inside the mask when its upsampled logit is > threshold. */
     threshold: number
   }
+  /**
+   * Which clicks each decoder pass takes, beside the previous pass's logits: 'newest' (FastSAM3D /
+   * SAM-Med3D, spec §8.3: one click per pass) or 'all' (every click so far in the crop, in order: the
+   * promptable U-Net). Absent in a manifest = 'newest'.
+   */
+  decoder: { prompts: DecoderPrompts }
 }
+
+export type DecoderPrompts = 'newest' | 'all'
 
 function fail(
   field: string,
@@ -136,6 +144,15 @@ export function parseManifest(json: unknown): ModelManifest {
   if (typeof threshold !== 'number' || !Number.isFinite(threshold))
     fail('lowResLogits.threshold', 'must be a finite number')
 
+  let prompts: DecoderPrompts = 'newest'
+  if (m.decoder !== undefined) {
+    const decoder = object(m.decoder, 'decoder')
+    const p = string(decoder, 'prompts', 'decoder')
+    if (p !== 'newest' && p !== 'all')
+      fail('decoder.prompts', `'${p}' is not supported (only 'newest' or 'all')`, 'manifest-unsupported')
+    prompts = p
+  }
+
   return {
     format: MANIFEST_FORMAT,
     formatVersion,
@@ -154,6 +171,7 @@ export function parseManifest(json: unknown): ModelManifest {
     },
     embedding: { shape: shape(embedding.shape, 'embedding.shape', 5) },
     lowResLogits: { shape: [1, 1, l0, l1, l2], upsample: 'trilinear align_corners=false', threshold },
+    decoder: { prompts },
   }
 }
 

@@ -231,6 +231,16 @@ export class Segmenter {
     return { lowResLogits, iou: (out.iou_predictions.data as Float32Array)[0], decodeMs }
   }
 
+  /**
+   * The prompts one decoder pass takes after the clicks `history` (oldest first) were placed in a crop:
+   * all of them for a model whose manifest says `decoder.prompts: 'all'`, else only the newest one (the
+   * earlier clicks then reach the model through the previous logits, spec §8.3).
+   */
+  promptsForPass<T>(history: readonly T[]): readonly T[] {
+    if (history.length === 0) throw new RuntimeError('bad-input', 'at least one prompt is needed')
+    return this.manifest.decoder.prompts === 'all' ? history : history.slice(-1)
+  }
+
   /** Upsampled + thresholded mask inside the crop: S³ C-order over (a0, a1, a2), 1 = inside. */
   cropMask(lowResLogits: Float32Array): Uint8Array {
     const t = now()

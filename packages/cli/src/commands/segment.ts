@@ -150,10 +150,12 @@ export const segment: Command = {
         // The first positive point opens the sequence (it is the ROI centre); the rest follow in order.
         const first = args.prompts.findIndex((p) => p.positive)
         const rest = args.prompts.filter((_, n) => n !== first)
-        result = await seg.decode(encoded, [args.prompts[first]])
+        const history = [args.prompts[first]]
+        result = await seg.decode(encoded, history)
         decodeMs += result.decodeMs
         for (const p of rest) {
-          result = await seg.decode(encoded, [p], result.lowResLogits)
+          history.push(p)
+          result = await seg.decode(encoded, seg.promptsForPass(history), result.lowResLogits)
           decodeMs += result.decodeMs
         }
       }

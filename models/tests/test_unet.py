@@ -1,0 +1,106 @@
+"""The promptable U-Net (`fastsam-xr-unet` and its tiny test configuration): shapes, the space-to-depth
+packing of the embedding, that every click (not only the newest) reaches the decoder, that the training
+loop learns a sample, the training command end to end with resume, and the ONNX export's contract."""
+import json
+import os
+
+import numpy as np
+import onnx
+import torch
+
+from models.export.unet_export import export_unet_folder, load_trained
+from models.modeling.promptable_unet import UNET_CONFIGS, build_unet
+from models.modeling.unet_encoder import fold2, unfold2
+from models.train import train
+from models.train.unet_interactive import evaluate_target, train_sample
+
+from .test_train_loop import tiny_data  # noqa: F401  (pytest fixture: two small real volumes)
+
+
+def _decode(model, emb, coords, labels, mask=None):
+    low = model.config.low_res
+    mask = torch.zeros(1, 1, low, low, low) if mask is None else mask
+    return model.decode(emb, torch.tensor([coords], dtype=torch.float32), torch.tensor([labels], dtype=torch.float32),
+                        mask, torch.ones(1))
+
+
+def test_fold2_is_inverted_by_unfold2_and_keeps_neighbours_together():
+    x = torch.arange(2 * 4 * 6 * 8, dtype=torch.float32).reshape(1, 2, 4, 6, 8)
+    folded = fold2(x)
+    assert folded.shape == (1, 16, 2, 3, 4)
+    assert torch.equal(unfold2(folded, 2), x)
+    # channel c*8 + (i*4 + j*2 + k) of cell (a, b, d) holds voxel (2a+i, 2b+j, 2d+k) of channel c
+    assert folded[0, 8 + 5, 1, 2, 3] == x[0, 1, 3, 4, 7]
+
+
+def test_shapes_follow_the_config():
+    torch.manual_seed(0)
+    for name in ('tiny-unet', 'fastsam-xr-unet'):
+        c = UNET_CONFIGS[name]
+        model = build_unet(name).eval()
+        with torch.no_grad():
+            emb = model.encode(torch.randn(1, 1, c.img_size, c.img_size, c.img_size))
+            logits, iou = _decode(model, emb, [[c.img_size / 2] * 3, [1.0, 2.0, 3.0]], [1.0, 0.0])
+        assert tuple(emb.shape) == c.embedding_shape
+        assert logits.shape == (1, 1, c.low_res, c.low_res, c.low_res) and iou.shape == (1, 1)
+
+
+def test_every_click_reaches_the_decoder():
+    torch.manual_seed(1)
+    model = build_unet('tiny-unet').eval()
+    with torch.no_grad():
+        emb = model.encode(torch.randn(1, 1, 32, 32, 32))
+        a, _ = _decode(model, emb, [[8.0, 8.0, 8.0], [20.0, 20.0, 20.0]], [1.0, 1.0])
+        b, _ = _decode(model, emb, [[8.0, 24.0, 8.0], [20.0, 20.0, 20.0]], [1.0, 1.0])  # only the OLDER click moved
+        c, _ = _decode(model, emb, [[8.0, 8.0, 8.0], [20.0, 20.0, 20.0]], [1.0, 0.0])   # only a label changed
+    assert (a - b).abs().max() > 1e-3
+    assert (a - c).abs().max() > 1e-3
+
+
+def test_loop_learns_one_sample():
+    torch.manual_seed(0)
+    model = build_unet('tiny-unet').train()
+    rng = np.random.default_rng(0)
+    image = rng.normal(size=(32, 32, 32)).astype(np.float32)
+    target = np.zeros((32, 32, 32), bool)
+    target[10:20, 12:22, 8:18] = True
+    image[target] += 2.0
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    losses = []
+    for step in range(30):
+        loss, dices = train_sample(model, image, target, 2, np.random.default_rng(step))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:5])
+    dices = evaluate_target(model.eval(), image, target, 3, np.random.default_rng(5))
+    assert len(dices) == 3 and dices[-1] > 0.5
+
+
+def test_training_command_resumes_and_exports(tiny_data, tmp_path):  # noqa: F811
+    out, cache = tmp_path / 'run', tmp_path / 'cache'
+    args = ['--config', 'tiny-unet', '--out', str(out), '--data', str(tiny_data), '--cache', str(cache), '--seed', '5',
+            '--clicks', '2', '--lr', '2e-3', '--warmup', '1', '--log-every', '1', '--steps', '4']
+    train.main(args + ['--stop-at', '2'])
+    train.main(args + ['--resume'])
+    resumed = torch.load(out / 'checkpoint.pt')
+    assert resumed['step'] == 4 and resumed['config'] == 'tiny-unet'
+    straight = tmp_path / 'straight'
+    train.main([*args[:3], str(straight), *args[4:]])
+    again = torch.load(straight / 'checkpoint.pt')
+    for k, v in again['model'].items():
+        assert torch.allclose(v, resumed['model'][k], atol=1e-6), k
+
+    model, config = load_trained(str(out / 'checkpoint.pt'))
+    manifest = export_unet_folder(model, config, str(tmp_path / 'folder'), name='t', checkpoint='c', sha256=None,
+                                  log=lambda *_: None)
+    assert manifest['decoder'] == {'prompts': 'all'}
+    assert manifest['lowResLogits']['shape'] == [1, 1, 16, 16, 16]
+    with open(tmp_path / 'folder' / 'model.json') as fh:
+        assert json.load(fh) == manifest
+    dec = onnx.load(str(tmp_path / 'folder' / 'decoder.onnx'))
+    assert [i.name for i in dec.graph.input] == ['image_embeddings', 'point_coords', 'point_labels', 'mask_input',
+                                                 'has_mask_input']
+    assert [o.name for o in dec.graph.output] == ['low_res_logits', 'iou_predictions']
+    assert os.path.getsize(tmp_path / 'folder' / 'encoder.onnx') > 10_000

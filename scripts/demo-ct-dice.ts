@@ -1,0 +1,58 @@
+/**
+ * The demo-CT check of the model issue, through the product's own runtime (what `fastsam-xr segment`
+ * runs): ONE positive click at each organ's most interior voxel (the maximum of its distance transform),
+ * the crop centred there, the mask pasted back on the CT's grid, Dice against the TotalSegmentator label.
+ * The demo CT is a TRAINING subject of every shipped model: this is a sanity check, not a held-out result.
+ *
+ *   npx tsx scripts/demo-ct-dice.ts [--model DIR] [--threads N]     (prints one JSON document)
+ */
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { edtBlackBorder } from '@fastsam-xr/eval'
+import { Segmenter } from '@fastsam-xr/runtime'
+import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
+import { applyAffine, readVolume, type Vec3 } from '@fastsam-xr/volume'
+
+const ORGANS: Record<string, number> = { liver: 5, spleen: 1, kidney_right: 2, kidney_left: 3, aorta: 52 }
+const shared = process.env.FASTSAM_SHARED ?? join(import.meta.dirname, '..', '..', 'shared')
+
+const { values } = parseArgs({
+  options: { model: { type: 'string', default: SHIPPED_MODEL_DIR }, threads: { type: 'string', default: '2' } },
+})
+const dir = join(shared, 'data', 'volumes', 'totalsegmentator')
+const [ct, label] = await Promise.all([
+  readVolume(join(dir, 'example_ct_img.nii.gz')),
+  readVolume(join(dir, 'example_ct_seg.nii.gz')),
+])
+const seg = await Segmenter.load(values.model!, { intraOpNumThreads: Number(values.threads) })
+const [nx, ny, nz] = label.dims
+const results: Record<string, { dice: number; clickRas: Vec3; voxels: number; predicted: number }> = {}
+for (const [organ, value] of Object.entries(ORGANS)) {
+  const gt = new Uint8Array(label.data.length)
+  for (let q = 0; q < gt.length; q++) gt[q] = +(label.data[q] === value)
+  // Volume order is i fastest: C-order over (k, j, i).
+  const dist = edtBlackBorder(gt, [nz, ny, nx])
+  let best = 0
+  for (let q = 1; q < dist.length; q++) if (dist[q] > dist[best]) best = q
+  const idx: Vec3 = [best % nx, Math.floor(best / nx) % ny, Math.floor(best / (nx * ny))]
+  const click = applyAffine(label.affine, idx)
+  const encoded = await seg.encode(ct, click)
+  const r = await seg.decode(encoded, [{ pointWorldRas: click, positive: true }])
+  const mask = seg.toMask(encoded, r.lowResLogits, ct)
+  let inter = 0
+  let p = 0
+  let g = 0
+  for (let q = 0; q < mask.length; q++) {
+    inter += mask[q] & gt[q]
+    p += mask[q]
+    g += gt[q]
+  }
+  results[organ] = {
+    dice: Number(((2 * inter) / (p + g)).toFixed(4)),
+    clickRas: click.map((v) => Number(v.toFixed(1))) as Vec3,
+    voxels: g,
+    predicted: p,
+  }
+}
+await seg.release()
+console.log(JSON.stringify({ model: seg.manifest.name, subject: 'TS-example-CT (training subject)', results }, null, 2))
