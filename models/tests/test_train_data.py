@@ -178,3 +178,17 @@ def test_planning_margins_are_never_training_targets():
     assert names[10] == 'PTV70' and names[7] == 'Mandible'
     vol = CachedVolume('openkbp/pt_4', np.zeros(1), np.zeros(1), np.eye(4), {7: 50, 10: 900})
     assert drop_non_anatomy(vol, names).targets == {7: 50}
+
+
+def test_synthseg_samples_have_perfect_labels_of_brain_structures(tmp_path):
+    from models.data.synthseg import SynthSegGenerator
+    gen = SynthSegGenerator(shared_path('data', 'synthseg'), np.random.default_rng(3), size=64,
+                            cache_dir=str(tmp_path), max_maps=1)
+    assert all(v > 0 for v in gen.targets) and 24 not in gen.targets  # 24 = extra-cerebral CSF ('background')
+    for _ in range(3):
+        s = gen.sample()
+        assert s.image.shape == s.target.shape == (64, 64, 64) and s.target.any()
+        assert s.key.startswith('synthseg/') and s.label in gen.targets
+        # the structure differs from its surroundings (random contrast, but one per class)
+        assert abs(float(s.image[s.target].mean()) - float(s.image[~s.target].mean())) > 0.05
+    assert os.listdir(tmp_path)  # the 1.5 mm label map was cached

@@ -104,3 +104,12 @@ def test_training_command_resumes_and_exports(tiny_data, tmp_path):  # noqa: F81
                                                  'has_mask_input']
     assert [o.name for o in dec.graph.output] == ['low_res_logits', 'iou_predictions']
     assert os.path.getsize(tmp_path / 'folder' / 'encoder.onnx') > 10_000
+
+
+def test_training_command_mixes_synthseg_samples(tiny_data, tmp_path):  # noqa: F811
+    out = tmp_path / 'run'
+    train.main(['--config', 'tiny-unet', '--out', str(out), '--data', str(tiny_data), '--cache', str(tmp_path / 'c'),
+                '--steps', '6', '--clicks', '1', '--log-every', '1', '--synthseg-p', '1'])
+    with open(out / 'log.jsonl') as fh:
+        samples = [json.loads(line).get('sample') for line in fh if '"step"' in line]
+    assert samples and all(s.startswith('synthseg/') for s in samples if s)

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from ..data.sampler import TargetSampler
+from ..data.synthseg import SynthSegGenerator, default_root as synthseg_root, mixed_sampler
 from ..data.split import SPLIT_PATH
 from ..modeling.promptable_unet import UNET_CONFIGS, build_unet
 from ..modeling.registry import CONFIGS, build_sam3d
@@ -59,6 +60,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--warmup', type=int, default=100)
     p.add_argument('--synthetic-p', type=float, default=0.25, help='probability of a synthetic blob target')
     p.add_argument('--min-voxels', type=int, default=30)
+    p.add_argument('--synthseg-p', type=float, default=0.0,
+                   help='probability of a SynthSeg-style synthetic sample from shared/data/synthseg (0 = none)')
     p.add_argument('--size-power', type=float, default=0.0,
                    help='draw a pair\'s targets with probability ~ voxels^p (0 = uniform)')
     p.add_argument('--pair-power', type=float, default=0.0,
@@ -119,6 +122,8 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
     volumes = load_volumes(a.data or [default_data()], 'train', a.split, a.cache, log=print if lead else (lambda *_: None))
     sampler = TargetSampler(volumes, rng, size=size, min_voxels=a.min_voxels, synthetic_p=a.synthetic_p,
                             size_power=a.size_power, pair_power=a.pair_power)
+    synthseg = SynthSegGenerator(synthseg_root(), rng, size=size) if getattr(a, 'synthseg_p', 0.0) > 0 else None
+    draw = mixed_sampler(sampler, synthseg, getattr(a, 'synthseg_p', 0.0), rng)
     if ckpt is not None:
         if ckpt['config'] != a.config:
             raise SystemExit(f'checkpoint in {a.out} is for config {ckpt["config"]!r}, not {a.config!r}')
@@ -154,7 +159,7 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
         for g in opt.param_groups:
             g['lr'] = lr_at(step, a.steps, a.lr, a.warmup)
         t0 = time.time()
-        sample = sampler.sample()
+        sample = draw()
         loss, dices = train_sample(model, sample.image, sample.target, a.clicks, rng)
         opt.zero_grad(set_to_none=True)
         if loss.requires_grad:

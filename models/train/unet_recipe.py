@@ -1,0 +1,80 @@
+"""The one command that reproduces the promptable U-Net weights `models/weights/fastsam-xr-unet/`:
+
+  node scripts/run-python.mjs -m models.train.unet_recipe        (or: npm run model:train)
+
+  1. train fastsam-xr-unet from scratch on the training subjects of models/data/split.json (`volumes` and
+     `volumes_extra`), data-parallel on both cores (--procs 2, one torch thread each: batch 2), resumable
+     (rerunning continues where it stopped):
+       python -m models.train.train --config fastsam-xr-unet --out .cache/train/fastsam-xr-unet --seed 2023
+         --resume --procs 2 --steps 2600 --stop-at STOP_AT --clicks 4 --lr 1e-3 --size-power 0.5
+         --pair-power 0.5 --synthetic-p 0.2 --data <shared>/data/volumes <shared>/data/volumes_extra
+  2. export encoder.onnx + decoder.onnx + model.json (models/export/unet_export.py) into the weights folder,
+     and the weights as fp16 (`weights-fp16.pt`, ~3.5 MB) so a later session continues training from them
+     (`--init models/weights/fastsam-xr-unet/weights-fp16.pt`) without this machine's cache.
+
+The held-out evaluation that decided shipping runs through the runtime (`fastsam-xr eval`, see MODEL_CARD.md).
+STOP_AT is the step the shipped run reached when its wall-clock budget (--until) ran out.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from typing import List, Optional
+
+import torch
+
+from ..checkpoint import sha256_file
+from ..export.onnx_export import DECODER_FILE, ENCODER_FILE
+from ..export.unet_export import export_unet_folder, load_trained
+from . import train
+from .common import default_data, extra_data
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+CONFIG = 'fastsam-xr-unet'
+RUN_DIR = os.path.join(REPO_ROOT, '.cache', 'train', CONFIG)
+WEIGHTS_DIR = os.path.join(REPO_ROOT, 'models', 'weights', CONFIG)
+FP16_FILE = 'weights-fp16.pt'
+STEPS = 2600
+STOP_AT = 2600  # the step the shipped run reached (see MODEL_CARD.md)
+FLAGS = ['--clicks', '4', '--lr', '1e-3', '--size-power', '0.5', '--pair-power', '0.5', '--synthetic-p', '0.2']
+SEED = 2023
+SIZE_BUDGET_BYTES = 40 * 1000 * 1000
+
+
+def save_fp16(checkpoint: str, path: str) -> None:
+    """{'config', 'step', 'model' (fp16)} - what `--init` and `unet_export.load_trained` read."""
+    state = torch.load(checkpoint, map_location='cpu')
+    torch.save({'config': state['config'], 'step': state['step'],
+                'model': {k: v.half() if v.is_floating_point() else v for k, v in state['model'].items()}}, path)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    p = argparse.ArgumentParser(description='reproduce the shipped fastsam-xr-unet weights')
+    p.add_argument('--run-dir', default=RUN_DIR)
+    p.add_argument('--out', default=WEIGHTS_DIR)
+    p.add_argument('--stop-at', type=int, default=STOP_AT)
+    p.add_argument('--procs', type=int, default=2)
+    p.add_argument('--skip-train', action='store_true', help='export the existing run only')
+    a = p.parse_args(argv)
+    torch.set_num_threads(1)
+    if not a.skip_train:
+        train.main(['--config', CONFIG, '--out', a.run_dir, '--steps', str(STEPS), '--stop-at', str(a.stop_at),
+                    '--seed', str(SEED), '--resume', '--procs', str(a.procs), *FLAGS,
+                    '--data', default_data(), extra_data()])
+    ckpt = os.path.join(a.run_dir, 'checkpoint.pt')
+    model, config = load_trained(ckpt)
+    step = torch.load(ckpt, map_location='cpu')['step']
+    os.makedirs(a.out, exist_ok=True)
+    export_unet_folder(model, config, a.out, name=CONFIG,
+                       checkpoint=f'fastsam-xr training run ({CONFIG}, step {step}, python -m models.train.unet_recipe)',
+                       sha256=sha256_file(ckpt))
+    save_fp16(ckpt, os.path.join(a.out, FP16_FILE))
+    total = sum(os.path.getsize(os.path.join(a.out, f)) for f in (ENCODER_FILE, DECODER_FILE))
+    print(f'encoder.onnx + decoder.onnx = {total / 1e6:.1f} MB (budget {SIZE_BUDGET_BYTES / 1e6:.0f} MB)')
+    if total > SIZE_BUDGET_BYTES:
+        raise SystemExit('the exported model exceeds the 40 MB budget')
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
