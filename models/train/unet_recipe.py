@@ -4,10 +4,15 @@
 
   1. train fastsam-xr-unet from scratch on the training subjects of models/data/split.json (`volumes` and
      `volumes_extra`), data-parallel on both cores (--procs 2, one torch thread each: batch 2), resumable
-     (rerunning continues where it stopped):
+     (rerunning continues where it stopped), in the two stages the shipped run went through, all with
        python -m models.train.train --config fastsam-xr-unet --out .cache/train/fastsam-xr-unet --seed 2023
-         --resume --procs 2 --steps 2600 --stop-at STOP_AT --clicks 4 --lr 1e-3 --size-power 0.5
-         --pair-power 0.5 --synthetic-p 0.2 --data <shared>/data/volumes <shared>/data/volumes_extra
+         --resume --procs 2 --steps 2600 --clicks 4 --lr 1e-3 --pair-power 0.5 --synthetic-p 0.2
+         --data <shared>/data/volumes <shared>/data/volumes_extra
+       a. --stop-at 1064 --size-power 0.5
+       b. --stop-at STOP_AT --size-power 1.0 --synthseg-p 0.1   (curriculum change after a check at step 1064
+          showed a ~25 mL blob whatever the organ: large targets drawn ~ voxels, 10 % SynthSeg heads)
+     The learning-rate schedule is recomputed from --steps at every step and the RNG states are restored on
+     resume, so the stages reproduce the shipped run step for step;
   2. export encoder.onnx + decoder.onnx + model.json (models/export/unet_export.py) into the weights folder,
      and the weights as fp16 (`weights-fp16.pt`, ~3.5 MB) so a later session continues training from them
      (`--init models/weights/fastsam-xr-unet/weights-fp16.pt`) without this machine's cache.
@@ -36,7 +41,12 @@ WEIGHTS_DIR = os.path.join(REPO_ROOT, 'models', 'weights', CONFIG)
 FP16_FILE = 'weights-fp16.pt'
 STEPS = 2600
 STOP_AT = 2600  # the step the shipped run reached (see MODEL_CARD.md)
-FLAGS = ['--clicks', '4', '--lr', '1e-3', '--size-power', '0.5', '--pair-power', '0.5', '--synthetic-p', '0.2']
+COMMON = ['--clicks', '4', '--lr', '1e-3', '--pair-power', '0.5', '--synthetic-p', '0.2']
+# (--stop-at (None = the final STOP_AT), stage flags)
+STAGES = (
+    (1064, ['--size-power', '0.5']),
+    (None, ['--size-power', '1.0', '--synthseg-p', '0.1']),
+)
 SEED = 2023
 SIZE_BUDGET_BYTES = 40 * 1000 * 1000
 
@@ -58,9 +68,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     a = p.parse_args(argv)
     torch.set_num_threads(1)
     if not a.skip_train:
-        train.main(['--config', CONFIG, '--out', a.run_dir, '--steps', str(STEPS), '--stop-at', str(a.stop_at),
-                    '--seed', str(SEED), '--resume', '--procs', str(a.procs), *FLAGS,
-                    '--data', default_data(), extra_data()])
+        for stop_at, flags in STAGES:
+            train.main(['--config', CONFIG, '--out', a.run_dir, '--steps', str(STEPS),
+                        '--stop-at', str(a.stop_at if stop_at is None else stop_at), '--seed', str(SEED), '--resume',
+                        '--procs', str(a.procs), *COMMON, *flags, '--data', default_data(), extra_data()])
     ckpt = os.path.join(a.run_dir, 'checkpoint.pt')
     model, config = load_trained(ckpt)
     step = torch.load(ckpt, map_location='cpu')['step']

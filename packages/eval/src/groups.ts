@@ -22,6 +22,7 @@ export function groupOf(caseKey: string, voxels: number): TargetGroup {
   const dataset = caseKey.split('/')[0]
   if (TUMOUR_DATASETS.has(dataset) || TUMOUR_CASES.has(caseKey)) return 'brain tumour'
   if (dataset === 'open_ms_data') return 'MS lesion'
-  if (CT_CASES.has(caseKey) || CT_DATASETS.has(dataset)) return voxels >= LARGE_ORGAN_VOXELS ? 'CT organ (large)' : 'CT organ'
+  if (CT_CASES.has(caseKey) || CT_DATASETS.has(dataset))
+    return voxels >= LARGE_ORGAN_VOXELS ? 'CT organ (large)' : 'CT organ'
   return 'other'
 }

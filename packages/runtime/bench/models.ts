@@ -63,7 +63,11 @@ async function measure(dir: string) {
   const bytes = [folder.encoderPath, folder.decoderPath].reduce((s, p) => s + statSync(p).size, 0)
   const seg = await Segmenter.load(dir, { intraOpNumThreads: threads, cacheBytes: 0 })
   const encoded = await seg.encode(ct, liver)
-  const encodeMs = await timed(() => seg.runEncoder(new Float32Array(seg.manifest.input.cropSize ** 3)), Math.max(5, runs / 3), 1)
+  const encodeMs = await timed(
+    () => seg.runEncoder(new Float32Array(seg.manifest.input.cropSize ** 3)),
+    Math.max(5, runs / 3),
+    1,
+  )
   const decodeMs: Record<string, { median: number; min: number }> = {}
   let logits: Float32Array | undefined
   for (const k of [1, 3, 5]) {
