@@ -47,6 +47,16 @@ describe('parseManifest', () => {
     expect(m.lowResLogits.shape).toEqual([1, 1, 32, 32, 32])
     expect(m.lowResLogits.threshold).toBe(0)
     expect(m.files).toEqual({ encoder: 'encoder.onnx', decoder: 'decoder.onnx' })
+    // A FastSAM3D folder says nothing about prompting: one click per pass (spec §8.3).
+    expect(m.decoder.prompts).toBe('newest')
+  })
+
+  it("reads decoder.prompts 'all' (the promptable U-Net) and refuses anything else", () => {
+    expect(parseManifest(mutated('decoder', { prompts: 'all' })).decoder.prompts).toBe('all')
+    expect(errorOf(() => parseManifest(mutated('decoder', { prompts: 'some' }))).code).toBe(
+      'manifest-unsupported',
+    )
+    expect(errorOf(() => parseManifest(mutated('decoder', 'all'))).message).toContain('decoder')
   })
 
   it.each([

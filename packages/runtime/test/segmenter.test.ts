@@ -42,6 +42,13 @@ afterAll(async () => {
 })
 
 describe('Segmenter on the example CT', () => {
+  it('promptsForPass: a FastSAM3D folder takes only the newest click per pass', () => {
+    const a = { pointWorldRas: liver, positive: true }
+    const b = { pointWorldRas: [liver[0] + 5, liver[1], liver[2]] as Vec3, positive: false }
+    expect(seg.promptsForPass([a, b])).toEqual([b])
+    expect(() => seg.promptsForPass([])).toThrow(RuntimeError)
+  })
+
   it('encodes the crop prepareModelCrop makes, with the manifest geometry', async () => {
     expect(encoded.cached).toBe(false)
     expect(encoded.embedding.length).toBe(384 * 8 * 8 * 8)

@@ -13,9 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSession, DECODER_CONTRACT, ENCODER_CONTRACT, type OrtModule } from '../src/backend.ts'
 import { nodeOrt, readModelFolder } from '../src/nodeModel.ts'
 import type { ModelManifest } from '../src/manifest.ts'
+import { applyAffine, readVolume, type Vec3 } from '@fastsam-xr/volume'
+import { Segmenter } from '../src/segmenter.ts'
 import { relativeError } from './golden.ts'
 import { readNpy } from './npy.ts'
 import { runPython } from './python.ts'
+import { sharedData } from '../../../test/support/paths.ts'
 
 let dir: string
 let ort: OrtModule
@@ -81,5 +84,26 @@ describe('promptable U-Net (tiny, trained in the test) through onnxruntime-node'
     expect(Math.abs(second.iou - ref('iou_2').data[0])).toBeLessThan(1e-4)
     // The negative click changed the answer: the decoder saw it.
     expect(relativeError(second.low, first.low)).toBeGreaterThan(1e-3)
+  })
+
+  it('runs through the Segmenter on a real volume: 32³ crop, every click per pass, mask on the volume grid', async () => {
+    const seg = await Segmenter.load(join(dir, 'model'))
+    try {
+      const t2 = await readVolume(sharedData('volumes', 'sct_spine', 't2_img.nii.gz'))
+      const centre = applyAffine(t2.affine, t2.dims.map((d) => (d - 1) / 2) as Vec3)
+      const encoded = await seg.encode(t2, centre)
+      expect(encoded.embedding.length).toBe(manifest.embedding.shape.reduce((a, b) => a * b, 1))
+      const history = [
+        { pointWorldRas: centre, positive: true },
+        { pointWorldRas: [centre[0] + 6, centre[1], centre[2]] as Vec3, positive: false },
+      ]
+      expect(seg.promptsForPass(history)).toEqual(history)
+      const first = await seg.decode(encoded, seg.promptsForPass(history.slice(0, 1)))
+      const second = await seg.decode(encoded, seg.promptsForPass(history), first.lowResLogits)
+      expect(second.lowResLogits.length).toBe(16 ** 3)
+      expect(seg.toMask(encoded, second.lowResLogits, t2).length).toBe(t2.data.length)
+    } finally {
+      await seg.release()
+    }
   })
 })
