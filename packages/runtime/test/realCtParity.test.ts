@@ -2,7 +2,12 @@
  * The app's path against the PyTorch reference on a real crop: the example CT prepared by
  * @fastsam-xr/volume, encoded + decoded by onnxruntime through the Segmenter, versus the same crop and
  * clicks through models/ in PyTorch (`python -m models.export.reference`) and PyTorch's own
- * F.interpolate(trilinear, align_corners=False) > 0. Requirement: 0 flipped voxels in the 128³ mask.
+ * F.interpolate(trilinear, align_corners=False) > 0. Requirement: no flipped voxel in the 128³ mask that
+ * the logit difference cannot explain. Trilinear upsampling is a convex combination, so onnxruntime's and
+ * PyTorch's upsampled logits differ by at most max |low-res difference| (≤ 1e-3 relative, checked below):
+ * a voxel whose reference logit is farther from 0 than that must come out the same, and only the few
+ * voxels within it of the threshold may differ (on one CI machine: 3 of 2 097 152). The TypeScript upsample
+ * itself, on PyTorch's own low-res logits, must match F.interpolate > 0 wherever |logit| > 1e-5.
  */
 import { prepareModelCrop, type Vec3, type Volume } from '@fastsam-xr/volume'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -21,7 +26,7 @@ const UPSAMPLE_PY = `
 import sys, numpy as np, torch, torch.nn.functional as F
 low = torch.from_numpy(np.load(sys.argv[1]))
 up = F.interpolate(low, size=(128, 128, 128), mode='trilinear', align_corners=False)
-np.save(sys.argv[2], (up > 0).to(torch.float32).numpy())
+np.save(sys.argv[2], up.numpy())
 `
 
 let work: string
@@ -30,7 +35,7 @@ let ct: Volume
 let encoded: EncodedCrop
 let prompts: Prompt[]
 let ours: DecodeResult
-let ref: { embedding: Float32Array; low: Float32Array; iou: number; mask: Float32Array }
+let ref: { embedding: Float32Array; low: Float32Array; iou: number; up: Float32Array }
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'fastsam-parity-'))
@@ -68,12 +73,12 @@ beforeAll(async () => {
     '--out-dir',
     work,
   ])
-  await runPython(['-c', UPSAMPLE_PY, join(work, 'low_res_logits.npy'), join(work, 'mask.npy')])
+  await runPython(['-c', UPSAMPLE_PY, join(work, 'low_res_logits.npy'), join(work, 'up.npy')])
   ref = {
     embedding: readNpy(join(work, 'embedding.npy')).data,
     low: readNpy(join(work, 'low_res_logits.npy')).data,
     iou: readNpy(join(work, 'iou.npy')).data[0],
-    mask: readNpy(join(work, 'mask.npy')).data,
+    up: readNpy(join(work, 'up.npy')).data,
   }
 }, 240_000)
 
@@ -92,17 +97,33 @@ describe('onnxruntime (Segmenter) vs PyTorch reference on a real CT crop', () =>
     expect(Math.abs(ours.iou - ref.iou)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref.iou)))
   })
 
-  it('0 flipped voxels after upsample + threshold (TypeScript vs F.interpolate > 0)', () => {
+  it('no flipped voxel beyond the logit error after upsample + threshold (TypeScript vs F.interpolate > 0)', () => {
+    let maxLowDiff = 0
+    for (let i = 0; i < ref.low.length; i++) maxLowDiff = Math.max(maxLowDiff, Math.abs(ours.lowResLogits[i] - ref.low[i]))
     const mask = seg.cropMask(ours.lowResLogits)
-    let flipped = 0
+    let unexplained = 0
+    let nearThreshold = 0
     let inside = 0
     for (let i = 0; i < mask.length; i++) {
-      if (mask[i] !== ref.mask[i]) flipped++
+      if (mask[i] !== (ref.up[i] > 0 ? 1 : 0)) {
+        if (Math.abs(ref.up[i]) > maxLowDiff + 1e-6) unexplained++
+        else nearThreshold++
+      }
       inside += mask[i]
     }
-    expect(flipped).toBe(0)
+    expect(unexplained).toBe(0)
+    expect(nearThreshold).toBeLessThan(mask.length * 1e-4)
     // Not vacuous: both classes are present in the crop.
     expect(inside).toBeGreaterThan(1000)
     expect(inside).toBeLessThan(mask.length - 1000)
+  })
+
+  it("the TypeScript upsample of PyTorch's own logits matches F.interpolate > 0 wherever |logit| > 1e-5", () => {
+    const mask = seg.cropMask(ref.low)
+    let flipped = 0
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i] !== (ref.up[i] > 0 ? 1 : 0) && Math.abs(ref.up[i]) > 1e-5) flipped++
+    }
+    expect(flipped).toBe(0)
   })
 })
