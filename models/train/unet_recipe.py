@@ -4,15 +4,13 @@
 
   1. train fastsam-xr-unet from scratch on the training subjects of models/data/split.json (`volumes` and
      `volumes_extra`), data-parallel on both cores (--procs 2, one torch thread each: batch 2), resumable
-     (rerunning continues where it stopped), in the two stages the shipped run went through, all with
+     (rerunning continues where it stopped), with
        python -m models.train.train --config fastsam-xr-unet --out .cache/train/fastsam-xr-unet --seed 2023
-         --resume --procs 2 --steps 2600 --clicks 4 --lr 1e-3 --pair-power 0.5 --synthetic-p 0.2
-         --data <shared>/data/volumes <shared>/data/volumes_extra
-       a. --stop-at 1064 --size-power 0.5
-       b. --stop-at STOP_AT --size-power 1.0 --synthseg-p 0.1   (curriculum change after a check at step 1064
-          showed a ~25 mL blob whatever the organ: large targets drawn ~ voxels, 10 % SynthSeg heads)
-     The learning-rate schedule is recomputed from --steps at every step and the RNG states are restored on
-     resume, so the stages reproduce the shipped run step for step;
+         --resume --procs 2 --steps 2000 --stop-at STOP_AT --clicks 4 --lr 1e-3 --pair-power 0.5
+         --size-power 1.0 --synthetic-p 0.2 --synthseg-p 0.1 --data <shared>/data/volumes <shared>/data/volumes_extra
+     (targets drawn ~ voxels and 10 % SynthSeg heads: what the first, region-growing-less run moved to after
+     a ~25 mL blob whatever the organ). The learning-rate schedule is recomputed from --steps at every step
+     and the RNG states are restored on resume, so a stopped run reproduces the shipped one step for step;
   2. export encoder.onnx + decoder.onnx + model.json (models/export/unet_export.py) into the weights folder,
      and the weights as fp16 (`weights-fp16.pt`, ~3.5 MB) so a later session continues training from them
      (`--init models/weights/fastsam-xr-unet/weights-fp16.pt`) without this machine's cache.
@@ -39,14 +37,12 @@ CONFIG = 'fastsam-xr-unet'
 RUN_DIR = os.path.join(REPO_ROOT, '.cache', 'train', CONFIG)
 WEIGHTS_DIR = os.path.join(REPO_ROOT, 'models', 'weights', CONFIG)
 FP16_FILE = 'weights-fp16.pt'
-STEPS = 2600
-STOP_AT = 2600  # the step the shipped run reached (see MODEL_CARD.md)
-COMMON = ['--clicks', '4', '--lr', '1e-3', '--pair-power', '0.5', '--synthetic-p', '0.2']
-# (--stop-at (None = the final STOP_AT), stage flags)
-STAGES = (
-    (1064, ['--size-power', '0.5']),
-    (None, ['--size-power', '1.0', '--synthseg-p', '0.1']),
-)
+STEPS = 2000
+STOP_AT = 2000  # the step the shipped run reached (see MODEL_CARD.md)
+COMMON = ['--clicks', '4', '--lr', '1e-3', '--pair-power', '0.5', '--synthetic-p', '0.2', '--size-power', '1.0',
+          '--synthseg-p', '0.1']
+# (--stop-at (None = the final STOP_AT), stage flags): one stage since the region-growing path
+STAGES = ((None, []),)
 SEED = 2023
 SIZE_BUDGET_BYTES = 40 * 1000 * 1000
 
