@@ -59,6 +59,12 @@ def coarse_to_fine_path_cost(cost: torch.Tensor, seeds: torch.Tensor, coarse_ste
 
 
 def _propagate(t: torch.Tensor, cost: torch.Tensor, steps: int) -> torch.Tensor:
+    if torch.onnx.is_in_onnx_export():
+        # the same rounds on -T (max <-> min): one MaxPool per round and no negation inside the loop
+        u, negative_cost = -t, -cost
+        for _ in range(steps):
+            u = torch.maximum(u, torch.minimum(F.max_pool3d(u, 3, stride=1, padding=1), negative_cost))
+        return -u
     for _ in range(steps):
         t = torch.minimum(t, torch.maximum(min_filter3(t), cost))
     return t
