@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import onnx
+import pytest
 import torch
 
 from models.export.unet_export import export_unet_folder, load_trained
@@ -113,3 +114,28 @@ def test_training_command_mixes_synthseg_samples(tiny_data, tmp_path):  # noqa: 
     with open(out / 'log.jsonl') as fh:
         samples = [json.loads(line).get('sample') for line in fh if '"step"' in line]
     assert samples and all(s.startswith('synthseg/') for s in samples if s)
+
+
+def test_batch_accumulates_several_samples_per_step(tiny_data, tmp_path):  # noqa: F811
+    """--batch 2 draws two samples per optimiser step (the same stream as two --batch 1 steps) and steps once.
+    At learning rate 0 the weights stay the initial ones, so step 1 of --batch 2 must report the mean of the
+    losses of steps 1 and 2 of --batch 1."""
+    common = ['--config', 'tiny-unet', '--data', str(tiny_data), '--cache', str(tmp_path / 'c'), '--seed', '3',
+              '--clicks', '2', '--warmup', '1', '--log-every', '1', '--lr', '0']
+    train.main(common + ['--out', str(tmp_path / 'b2'), '--steps', '2', '--batch', '2'])
+    train.main(common + ['--out', str(tmp_path / 'b1'), '--steps', '4'])
+    with open(tmp_path / 'b2' / 'log.jsonl') as fh:
+        b2 = [r for r in map(json.loads, fh) if r['event'] == 'step']
+    with open(tmp_path / 'b1' / 'log.jsonl') as fh:
+        b1 = [r for r in map(json.loads, fh) if r['event'] == 'step']
+    assert [r['step'] for r in b2] == [1, 2] and torch.load(tmp_path / 'b2' / 'checkpoint.pt')['step'] == 2
+    assert b1[0]['loss'] != pytest.approx(b1[1]['loss'])  # two different samples, so the mean says something
+    assert b2[0]['loss'] == pytest.approx((b1[0]['loss'] + b1[1]['loss']) / 2, rel=1e-5)
+    assert b2[1]['loss'] == pytest.approx((b1[2]['loss'] + b1[3]['loss']) / 2, rel=1e-5)
+
+
+def test_device_option_is_refused_where_it_is_not_wired(tiny_data, tmp_path):  # noqa: F811
+    with pytest.raises(SystemExit, match='promptable U-Net'):
+        train.main(['--config', 'fastsam3d-xr-small', '--out', str(tmp_path), '--device', 'cuda'])
+    with pytest.raises(SystemExit, match='--procs 1'):
+        train.main(['--config', 'tiny-unet', '--out', str(tmp_path), '--device', 'cuda', '--procs', '2'])

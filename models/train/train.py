@@ -72,6 +72,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--ckpt-every-s', type=float, default=300.0)
     p.add_argument('--log-every', type=int, default=10)
     p.add_argument('--procs', type=int, default=1, help='data-parallel processes (1 torch thread each; batch = procs)')
+    p.add_argument('--batch', type=int, default=1,
+                   help='samples per process per optimiser step (gradients accumulated; batch = procs x this)')
+    p.add_argument('--device', default='cpu', help="torch device, e.g. 'cuda' (the promptable U-Net only; --procs 1)")
     return p.parse_args(argv)
 
 
@@ -88,8 +91,10 @@ def _deadline(until: Optional[str]) -> Optional[float]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     a = parse_args(argv)
-    if a.procs < 1:
-        raise SystemExit('--procs must be >= 1')
+    if a.procs < 1 or a.batch < 1:
+        raise SystemExit('--procs and --batch must be >= 1')
+    if a.device != 'cpu' and (a.procs != 1 or a.config not in UNET_CONFIGS):
+        raise SystemExit('--device other than cpu: the promptable U-Net configs, with --procs 1')
     if a.procs == 1:
         run(0, 1, a)
     else:
@@ -105,7 +110,7 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
     log = JsonlLog(os.path.join(a.out, LOG))
     rng = seed_everything(a.seed)  # the same model init on every rank
     model, train_sample, size = build_model(a.config)
-    model.train()
+    model.to(a.device).train()
     if rank > 0:  # rank 0 keeps the single-process stream; the others draw their own samples
         rng = np.random.default_rng([a.seed, rank])
     if a.init:
@@ -128,7 +133,7 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
         if ckpt['config'] != a.config:
             raise SystemExit(f'checkpoint in {a.out} is for config {ckpt["config"]!r}, not {a.config!r}')
         model.load_state_dict(ckpt['model'])
-        opt.load_state_dict(ckpt['optimizer'])
+        opt.load_state_dict(ckpt['optimizer'])  # moves the moments to the parameters' device
         ranks = ckpt.get('rng_ranks') or [ckpt['rng']]
         if rank < len(ranks):  # a rank the checkpoint did not have keeps its fresh seed
             restore_rng(rng, ranks[rank])
@@ -146,7 +151,8 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
     def checkpoint(reason: str) -> None:
         rngs = gather_objects(rng_state(rng), world)  # every rank takes part
         if lead:
-            save_checkpoint(a.out, {'config': a.config, 'model': model.state_dict(), 'optimizer': opt.state_dict(),
+            cpu_model = {k: v.detach().cpu() for k, v in model.state_dict().items()}  # loadable without the device
+            save_checkpoint(a.out, {'config': a.config, 'model': cpu_model, 'optimizer': opt.state_dict(),
                                     'step': step, 'rng': rngs[0], 'rng_ranks': rngs, 'elapsed_s': time.time() - t_start,
                                     'args': vars(a), 'procs': world})
             log.write({'event': 'checkpoint', 'step': step, 'reason': reason, 'elapsed_s': round(time.time() - t_start, 1)})
@@ -159,17 +165,22 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
         for g in opt.param_groups:
             g['lr'] = lr_at(step, a.steps, a.lr, a.warmup)
         t0 = time.time()
-        sample = draw()
-        loss, dices = train_sample(model, sample.image, sample.target, a.clicks, rng)
         opt.zero_grad(set_to_none=True)
-        if loss.requires_grad:
-            loss.backward()
+        losses, any_grad = [], False
+        for _ in range(a.batch):  # --batch 1: one draw, one backward, exactly as before the option existed
+            sample = draw()
+            loss, dices = train_sample(model, sample.image, sample.target, a.clicks, rng)
+            if loss.requires_grad:
+                (loss / a.batch if a.batch > 1 else loss).backward()
+                any_grad = True
+            losses.append(float(loss))
+        loss_value = float(np.mean(losses))
         # one small all-reduce carries the loss, whether anyone has a gradient, and rank 0's stop/checkpoint
         # decisions (wall-clock based, so they must be taken by one process for all)
         want_ckpt = lead and time.time() - last_ckpt >= a.ckpt_every_s
         want_stop = lead and deadline is not None and time.time() >= deadline
         loss_sum, with_grad, ckpt_now, stop_now = sum_scalars(
-            [float(loss), float(loss.requires_grad), float(want_ckpt), float(want_stop)], world)
+            [loss_value, float(any_grad), float(want_ckpt), float(want_stop)], world)
         if with_grad > 0:
             average_gradients(params, world)
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -177,7 +188,7 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
         step += 1
         window.append(loss_sum / world)
         if lead and (step % a.log_every == 0 or step == a.steps):
-            log.write({'event': 'step', 'step': step, 'loss': float(loss), 'loss_mean': float(np.mean(window)),
+            log.write({'event': 'step', 'step': step, 'loss': loss_value, 'loss_mean': float(np.mean(window)),
                        'dice_per_click': [round(d, 4) for d in dices], 'lr': opt.param_groups[0]['lr'],
                        'sample': sample.key, 'label': sample.label, 'target_voxels': int(sample.target.sum()),
                        'step_s': round(time.time() - t0, 3), 'elapsed_s': round(time.time() - t_start, 1)})

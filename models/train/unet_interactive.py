@@ -23,9 +23,9 @@ from .clicks import Click, next_click
 from .interactive import dice_score
 
 
-def click_tensors(clicks: List[Click]) -> Tuple[torch.Tensor, torch.Tensor]:
-    coords = torch.tensor([[list(c.point) for c in clicks]], dtype=torch.float32)
-    labels = torch.tensor([[float(c.label) for c in clicks]], dtype=torch.float32)
+def click_tensors(clicks: List[Click], device: torch.device = torch.device('cpu')) -> Tuple[torch.Tensor, torch.Tensor]:
+    coords = torch.tensor([[list(c.point) for c in clicks]], dtype=torch.float32, device=device)
+    labels = torch.tensor([[float(c.label) for c in clicks]], dtype=torch.float32, device=device)
     return coords, labels
 
 
@@ -36,32 +36,33 @@ def soft_dice_bce(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def upsample_np(low: torch.Tensor, size: int) -> np.ndarray:
-    return F.interpolate(low, size=(size,) * 3, mode='trilinear', align_corners=False)[0, 0].numpy()
+    return F.interpolate(low, size=(size,) * 3, mode='trilinear', align_corners=False)[0, 0].cpu().numpy()
 
 
 def train_sample(model: PromptableUNet, image: np.ndarray, target: np.ndarray, max_clicks: int,
                  rng: np.random.Generator, newest_only_p: float = 0.3) -> Tuple[torch.Tensor, List[float]]:
     """Forward one sample with 1..max_clicks clicks; returns (loss tensor, Dice in the crop after each click)."""
     size = image.shape[0]
-    x = torch.from_numpy(np.ascontiguousarray(image))[None, None]
-    gt = torch.from_numpy(target.astype(np.float32))[None, None]
+    device = next(model.parameters()).device  # the training device (--device); numpy stays on the CPU
+    x = torch.from_numpy(np.ascontiguousarray(image))[None, None].to(device)
+    gt = torch.from_numpy(target.astype(np.float32))[None, None].to(device)
     soft = F.avg_pool3d(gt, 2)
     embedding = model.encode(x)
     low_size = size // 2
-    low = torch.zeros(1, 1, low_size, low_size, low_size)
-    has = torch.ones(1)
+    low = torch.zeros(1, 1, low_size, low_size, low_size, device=device)
+    has = torch.ones(1, device=device)
     newest_only = rng.random() < newest_only_p
     n_clicks = int(rng.integers(1, max_clicks + 1))
     clicks: List[Click] = []
     prev: Optional[np.ndarray] = None
-    total = torch.zeros(())
+    total = torch.zeros((), device=device)
     dices: List[float] = []
     for k in range(n_clicks):
         click = next_click(prev, target, k, rng, 0.0)
         if click is None:
             break
         clicks.append(click)
-        coords, labels = click_tensors(clicks[-1:] if newest_only else clicks)
+        coords, labels = click_tensors(clicks[-1:] if newest_only else clicks, device)
         logits, iou = model.decode(embedding, coords, labels, low, has)
         with torch.no_grad():
             pred = logits > 0
