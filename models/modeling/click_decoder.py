@@ -13,9 +13,12 @@ Three paths, cheapest last (per-click cost ~10 ms on a CPU):
    (`intensity_flood`, 26-connected at 64^3, ~100 mm far) - the evaluation's HU region growing
    at every tolerance, as an input, so connectivity is given rather than learnt (the blob the first run drew
    after 2600 steps, whatever the organ, was the local head falling back on the click maps).
-4. Local: a per-voxel MLP (1x1x1 convolutions only) at 64^3 on [upsampled logits, previous logits, fine
-   features, similarity, Gaussian maps of positive and negative clicks, the path costs] sharpens the
-   boundary at 3 mm and lets a negative click cut exactly where it was placed.
+4. Local: a per-voxel MLP (1x1x1 convolutions only) at 64^3 on [upsampled global logits, previous logits
+   (both squashed by tanh(x/4)), fine features, similarity, Gaussian maps of positive and negative clicks,
+   the path costs] gives the logits at 3 mm and lets a negative click cut exactly where it was placed. It
+   is not a residual on the global logits: with `up + head(...)` the loss drove the global path to about
+   -9 everywhere but a blob round the click within 400 steps, which the small head could not outvote
+   even where the region growing clearly said "inside".
 
 Inputs follow the runtime's decoder contract (names, shapes, units) so server, CLI and eval run it unchanged:
     embedding (1, dense + 8*fine, S/4, S/4, S/4), point_coords (1, N, 3) continuous crop voxel indices
@@ -43,6 +46,9 @@ from .unet_encoder import unfold2
 # in an abdominal crop) and MR's (~0.5 z); (channel, scale) with channel 0 = positive clicks, 1 = negative.
 FLOOD_SCALES = ((0, 0.1), (0, 0.4), (1, 0.2))
 FLOOD_SEED = 0.5  # seeds: the fine cells where a click's Gaussian map exceeds this (~2.4 cells = 7 mm round it)
+# The head's output is scaled up so Adam's per-step moves reach mask-sized logits (|x| ~ 5) within a few
+# hundred steps rather than a thousand (the head's weights start small).
+HEAD_GAIN = 4.0
 
 
 class ClickDecoder3D(nn.Module):
@@ -86,7 +92,7 @@ class ClickDecoder3D(nn.Module):
         The bump is separable (a product of three 1-D Gaussians): 3*s exponentials per click, not s^3.
         """
         scale = self.crop_size / size
-        centre = (torch.arange(size, dtype=coords.dtype) + 0.5) * scale - 0.5  # fine cell centres in crop voxels
+        centre = (torch.arange(size, dtype=coords.dtype, device=coords.device) + 0.5) * scale - 0.5  # fine cell centres in crop voxels
         p = coords[0]                                                           # (N, 3)
         g = torch.exp(-((centre[None, None, :] - p[:, :, None]) / scale) ** 2 / (2 * self.click_radius ** 2))  # (N, 3, s)
         bump = g[:, 0, :, None, None] * g[:, 1, None, :, None] * g[:, 2, None, None, :]                     # (N, s, s, s)
@@ -128,7 +134,7 @@ class ClickDecoder3D(nn.Module):
         g = self.token_grid
         # fixed kernels (not adaptive pooling): S/4 -> S/8 and S/2 -> S/8, exported as plain AveragePool
         coarse = F.avg_pool3d(dense, 2)
-        centre = (torch.arange(g, dtype=dense.dtype) + 0.5) / g
+        centre = (torch.arange(g, dtype=dense.dtype, device=dense.device) + 0.5) / g
         t0, t1, t2 = torch.meshgrid(centre, centre, centre, indexing='ij')
         grid_pe = self.pe_proj(self.pe.encode_unit(torch.stack([t0, t1, t2], -1).reshape(1, g ** 3, 3)))
         prior = torch.tanh(F.avg_pool3d(prev, 4) / 4)
@@ -160,10 +166,11 @@ class ClickDecoder3D(nn.Module):
         # 3. local per-voxel refinement at S/2
         up = F.interpolate(logits_dense, size=(fine_size,) * 3, mode='trilinear', align_corners=False)
         pos, neg = self._click_maps(point_coords, point_labels, fine_size)
-        parts = [up, torch.tanh(prev / 4), fine, similarity, pos, neg]
+        # the global logits enter squashed like the previous ones: the head decides (see the module doc)
+        parts = [torch.tanh(up / 4), torch.tanh(prev / 4), fine, similarity, pos, neg]
         if any(self.flood_steps):
             t = self._path_costs(image, point_coords, point_labels, pos, neg, fine_size)
             parts += [torch.exp(-t[:, c:c + 1] / scale) for c, scale in FLOOD_SCALES]
         local_in = torch.cat(parts, 1)
-        logits = up + self._local_head(local_in)
+        logits = HEAD_GAIN * self._local_head(local_in)
         return logits, iou
