@@ -15,10 +15,10 @@ Three paths, cheapest last (per-click cost ~10 ms on a CPU):
    after 2600 steps, whatever the organ, was the local head falling back on the click maps).
 4. Local: a per-voxel MLP (1x1x1 convolutions only) at 64^3 on [upsampled global logits, previous logits
    (both squashed by tanh(x/4)), fine features, similarity, Gaussian maps of positive and negative clicks,
-   the path costs] gives the logits at 3 mm and lets a negative click cut exactly where it was placed. It
-   is not a residual on the global logits: with `up + head(...)` the loss drove the global path to about
-   -9 everywhere but a blob round the click within 400 steps, which the small head could not outvote
-   even where the region growing clearly said "inside".
+   the path costs] corrects, at 3 mm, logits that start from the region-growing prior (`FLOOD_PRIOR`)
+   plus a small share of the global logits, and lets a negative click cut exactly where it was placed.
+   Not `up + head(...)`: then the loss drove the global path to about -9 everywhere but a blob round the
+   click within 400 steps, which the small head could not outvote even where region growing said "inside".
 
 Inputs follow the runtime's decoder contract (names, shapes, units) so server, CLI and eval run it unchanged:
     embedding (1, dense + 8*fine, S/4, S/4, S/4), point_coords (1, N, 3) continuous crop voxel indices
@@ -49,6 +49,12 @@ FLOOD_SEED = 0.5  # seeds: the fine cells where a click's Gaussian map exceeds t
 # The head's output is scaled up so Adam's per-step moves reach mask-sized logits (|x| ~ 5) within a few
 # hundred steps rather than a thousand (the head's weights start small).
 HEAD_GAIN = 4.0
+# The region-growing prior the logits start from: alpha * (exp(-T_pos / 0.4) - beta) - alpha_neg *
+# exp(-T_neg / 0.2), i.e. at initialisation "inside" = reached from a positive click within ~0.28 z (about
+# 110 HU in an abdominal crop); all three are learnt. Adam moves a weight ~1e-3 per step, so a head that
+# starts near zero needs ~1000 steps to say what region growing says on the first step: a run where the
+# flood was only a head input still drew a blob at step 185.
+FLOOD_PRIOR = (10.0, 0.5, 4.0)
 
 
 class ClickDecoder3D(nn.Module):
@@ -76,6 +82,8 @@ class ClickDecoder3D(nn.Module):
         self.click_radius = click_radius  # Gaussian click maps, in fine voxels (3 mm each)
         self.flood_steps = flood_steps  # (coarse, fine) rounds; (0, 0): no region-growing path
         local_in = 2 + fine + 3 + (len(FLOOD_SCALES) if any(flood_steps) else 0)
+        self.flood_prior = nn.Parameter(torch.tensor(FLOOD_PRIOR))  # (alpha, beta, alpha_neg), used with a flood
+        self.global_gain = nn.Parameter(torch.tensor(0.25))          # the global path's direct share of the logits
         self.local = nn.Sequential(nn.Conv3d(local_in, 16, 1), nn.LeakyReLU(0.1), nn.Conv3d(16, 1, 1))
 
     def _gather(self, grid: torch.Tensor, coords: torch.Tensor, scale: int) -> torch.Tensor:
@@ -168,9 +176,13 @@ class ClickDecoder3D(nn.Module):
         pos, neg = self._click_maps(point_coords, point_labels, fine_size)
         # the global logits enter squashed like the previous ones: the head decides (see the module doc)
         parts = [torch.tanh(up / 4), torch.tanh(prev / 4), fine, similarity, pos, neg]
+        logits = self.global_gain * up
         if any(self.flood_steps):
             t = self._path_costs(image, point_coords, point_labels, pos, neg, fine_size)
-            parts += [torch.exp(-t[:, c:c + 1] / scale) for c, scale in FLOOD_SCALES]
+            flood = [torch.exp(-t[:, c:c + 1] / scale) for c, scale in FLOOD_SCALES]
+            parts += flood
+            alpha, beta, alpha_neg = self.flood_prior[0], self.flood_prior[1], self.flood_prior[2]
+            logits = logits + alpha * (flood[1] - beta) - alpha_neg * flood[2]
         local_in = torch.cat(parts, 1)
-        logits = HEAD_GAIN * self._local_head(local_in)
+        logits = logits + HEAD_GAIN * self._local_head(local_in)
         return logits, iou
