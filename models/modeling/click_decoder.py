@@ -158,10 +158,16 @@ class ClickDecoder3D(nn.Module):
         out_tokens, out_image = self.transformer(image_grid, pe_grid, tokens)
         iou = self.iou_head(out_tokens[:, 0])
         weights = self.hyper_mlp(out_tokens[:, 1])                               # (1, hyper)
-        coarse_hyper = self.coarse_to_hyper(out_image).transpose(1, 2).reshape(1, self.hyper, g, g, g)
-        features = (F.interpolate(coarse_hyper, size=dense.shape[2:], mode='trilinear', align_corners=False)
-                    + self.dense_to_hyper(dense))
-        logits_dense = (weights.reshape(1, self.hyper, 1, 1, 1) * features).sum(1, keepdim=True) / math.sqrt(self.hyper)
+        # weights . (upsample(coarse tokens -> hyper) + dense_to_hyper(dense)) / sqrt(hyper), computed with the
+        # dot product first: both maps are linear, so this is the same function with one channel upsampled
+        # instead of `hyper`, and one 1x1 convolution of `dense` instead of `hyper` of them
+        w = weights[0] / math.sqrt(self.hyper)                                  # (hyper,)
+        coarse_logit = torch.matmul(self.coarse_to_hyper(out_image[0]), w)       # (g^3,)
+        coarse_logit = coarse_logit.reshape(1, 1, g, g, g)
+        dense_w = torch.matmul(w, self.dense_to_hyper.weight.flatten(1))         # (dense,)
+        dense_logit = (torch.matmul(dense_w, dense[0].flatten(1)) + torch.dot(w, self.dense_to_hyper.bias))
+        logits_dense = (F.interpolate(coarse_logit, size=dense.shape[2:], mode='trilinear', align_corners=False)
+                        + dense_logit.reshape(1, 1, *dense.shape[2:]))
 
         # 2. intensity similarity to the positive clicks (0 where there is none)
         image = fine[:, :1]
