@@ -99,7 +99,8 @@ describe('onnxruntime (Segmenter) vs PyTorch reference on a real CT crop', () =>
 
   it('no flipped voxel beyond the logit error after upsample + threshold (TypeScript vs F.interpolate > 0)', () => {
     let maxLowDiff = 0
-    for (let i = 0; i < ref.low.length; i++) maxLowDiff = Math.max(maxLowDiff, Math.abs(ours.lowResLogits[i] - ref.low[i]))
+    for (let i = 0; i < ref.low.length; i++)
+      maxLowDiff = Math.max(maxLowDiff, Math.abs(ours.lowResLogits[i] - ref.low[i]))
     const mask = seg.cropMask(ours.lowResLogits)
     let unexplained = 0
     let nearThreshold = 0
