@@ -3,11 +3,14 @@
 # `fastsam-xr eval` on the held-out side of models/data/split.json, both shared folders, click seeds
 # 2023/2024/2025, two runs at a time (one onnxruntime thread each), then the 3-seed summary by target group.
 #
-#   bash scripts/eval-heldout.sh MODEL_DIR TAG      -> .cache/eval/TAG-<folder>-<seed>.json, TAG-summary.json
+#   bash scripts/eval-heldout.sh MODEL_DIR TAG [CROP]   -> .cache/eval/TAG-<folder>-<seed>.json, TAG-summary.json
+# CROP: gt-center (default; the card's protocol) or first-click (the crop centred on the first click, as the
+# server and `fastsam-xr segment` place it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:?model folder}
 tag=${2:?tag for the report files}
+crop=${3:-gt-center}
 shared=${FASTSAM_SHARED:-../shared}
 out=.cache/eval
 mkdir -p "$out"
@@ -19,7 +22,7 @@ for folder in volumes volumes_extra; do
 done
 run() {
   local folder=$1 seed=$2
-  npx --no-install fastsam-xr eval --data "$shared/data/$folder" --split models/data/split.json --side held_out \
+  npx --no-install fastsam-xr eval --data "$shared/data/$folder" --split models/data/split.json --side held_out --crop "$crop" \
     --model "$model" --seed "$seed" --threads 1 --json "$out/$tag-$folder-$seed.json" \
     >"$out/$tag-$folder-$seed.txt" 2>"$out/$tag-$folder-$seed.log"
 }

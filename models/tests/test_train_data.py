@@ -130,6 +130,28 @@ def test_sampler_centres_the_crop_near_a_target_voxel(cord_volume):
         assert sample.label in vol.targets
 
 
+def test_click_centred_crops_carry_their_click_through_the_augmentation(cord_volume):
+    """The app's crop: centred on the first click. The click voxel must follow the flips/rotations and stay a
+    target voxel (a click left behind while the target is flipped falls off it)."""
+    vol = cord_volume
+    size = 32
+    plain = TargetSampler([vol], np.random.default_rng(5), size=size, augment=False, synthetic_p=0.0,
+                          click_centred_p=1.0)
+    for _ in range(3):
+        sample = plain.sample()
+        assert sample.first_click == (size // 2,) * 3 and sample.target[sample.first_click]
+    augmented = TargetSampler([vol], np.random.default_rng(6), size=size, synthetic_p=0.0, click_centred_p=1.0)
+    moved = 0
+    for _ in range(12):
+        sample = augmented.sample()
+        assert sample.first_click is not None and sample.target[sample.first_click]
+        assert all(c in (size // 2 - 1, size // 2) for c in sample.first_click)  # a flip maps 16 to 15
+        moved += sample.first_click != (size // 2,) * 3
+    assert moved > 0
+    # the default sampler leaves the first click to the trainer's simulation
+    assert TargetSampler([vol], np.random.default_rng(5), size=size, augment=False).sample().first_click is None
+
+
 def test_nnunet_layout_is_found(tmp_path):
     src = shared_path('data', 'volumes', 'monai')
     (tmp_path / 'Dataset001_X' / 'imagesTr').mkdir(parents=True)

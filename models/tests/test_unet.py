@@ -58,6 +58,25 @@ def test_every_click_reaches_the_decoder():
     assert (a - c).abs().max() > 1e-3
 
 
+def test_a_given_first_click_is_the_one_decoded_first():
+    """The sampler's click-centred crops hand their click to the loop; later clicks are simulated."""
+    torch.manual_seed(2)
+    model = build_unet('tiny-unet').train()
+    image = np.random.default_rng(0).normal(size=(32, 32, 32)).astype(np.float32)
+    target = np.zeros((32, 32, 32), bool)
+    target[10:20, 12:22, 8:18] = True
+    seen = []
+    decode = model.decode
+    model.decode = lambda emb, coords, *rest: seen.append(coords[0].tolist()) or decode(emb, coords, *rest)
+    for seed in range(4):
+        seen.clear()
+        train_sample(model, image, target, 3, np.random.default_rng(seed), first_click=(11, 20, 9))
+        assert seen[0] == [[11.0, 20.0, 9.0]]  # the first pass: that click alone
+    seen.clear()
+    train_sample(model, image, target, 1, np.random.default_rng(0))
+    assert seen[0] != [[11.0, 20.0, 9.0]]  # without it the simulation picks a deep voxel (near 14.5, 16.5, 12.5)
+
+
 def test_loop_learns_one_sample():
     torch.manual_seed(0)
     model = build_unet('tiny-unet').train()

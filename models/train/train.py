@@ -66,6 +66,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help='draw a pair\'s targets with probability ~ voxels^p (0 = uniform)')
     p.add_argument('--pair-power', type=float, default=0.0,
                    help='draw pairs with probability ~ (number of targets)^q (0 = uniform)')
+    p.add_argument('--click-centred-p', type=float, default=0.0,
+                   help='probability of a crop centred on its first click, as the app crops (promptable U-Net)')
     p.add_argument('--until', help='stop (with a checkpoint) at this UTC wall-clock time HH:MM')
     p.add_argument('--stop-at', type=int, default=None,
                    help='stop (with a checkpoint) after this many steps without changing the --steps schedule')
@@ -126,7 +128,8 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
         print(f'--resume: no checkpoint in {a.out}, starting from scratch')
     volumes = load_volumes(a.data or [default_data()], 'train', a.split, a.cache, log=print if lead else (lambda *_: None))
     sampler = TargetSampler(volumes, rng, size=size, min_voxels=a.min_voxels, synthetic_p=a.synthetic_p,
-                            size_power=a.size_power, pair_power=a.pair_power)
+                            size_power=a.size_power, pair_power=a.pair_power,
+                            click_centred_p=getattr(a, 'click_centred_p', 0.0))
     synthseg = SynthSegGenerator(synthseg_root(), rng, size=size) if getattr(a, 'synthseg_p', 0.0) > 0 else None
     draw = mixed_sampler(sampler, synthseg, getattr(a, 'synthseg_p', 0.0), rng)
     if ckpt is not None:
@@ -169,7 +172,8 @@ def run(rank: int, world: int, a: argparse.Namespace) -> None:
         losses, any_grad = [], False
         for _ in range(a.batch):  # --batch 1: one draw, one backward, exactly as before the option existed
             sample = draw()
-            loss, dices = train_sample(model, sample.image, sample.target, a.clicks, rng)
+            given = {} if sample.first_click is None else {'first_click': sample.first_click}
+            loss, dices = train_sample(model, sample.image, sample.target, a.clicks, rng, **given)
             if loss.requires_grad:
                 (loss / a.batch if a.batch > 1 else loss).backward()
                 any_grad = True

@@ -40,8 +40,11 @@ def upsample_np(low: torch.Tensor, size: int) -> np.ndarray:
 
 
 def train_sample(model: PromptableUNet, image: np.ndarray, target: np.ndarray, max_clicks: int,
-                 rng: np.random.Generator, newest_only_p: float = 0.3) -> Tuple[torch.Tensor, List[float]]:
-    """Forward one sample with 1..max_clicks clicks; returns (loss tensor, Dice in the crop after each click)."""
+                 rng: np.random.Generator, newest_only_p: float = 0.3,
+                 first_click: Optional[Tuple[int, int, int]] = None) -> Tuple[torch.Tensor, List[float]]:
+    """Forward one sample with 1..max_clicks clicks; returns (loss tensor, Dice in the crop after each click).
+    `first_click`: a positive first click given by the sampler (the crop's centre, as the app places it);
+    None: drawn by the spec 9.1 simulation like every later one."""
     size = image.shape[0]
     device = next(model.parameters()).device  # the training device (--device); numpy stays on the CPU
     x = torch.from_numpy(np.ascontiguousarray(image))[None, None].to(device)
@@ -58,7 +61,10 @@ def train_sample(model: PromptableUNet, image: np.ndarray, target: np.ndarray, m
     total = torch.zeros((), device=device)
     dices: List[float] = []
     for k in range(n_clicks):
-        click = next_click(prev, target, k, rng, 0.0)
+        if k == 0 and first_click is not None:
+            click = Click(tuple(first_click), 1, 'centre')
+        else:
+            click = next_click(prev, target, k, rng, 0.0)
         if click is None:
             break
         clicks.append(click)
