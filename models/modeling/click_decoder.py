@@ -60,7 +60,7 @@ FLOOD_PRIOR = (10.0, 0.5, 4.0)
 class ClickDecoder3D(nn.Module):
     def __init__(self, crop_size: int = 128, dense: int = 32, fine: int = 4, dim: int = 64, heads: int = 4,
                  depth: int = 2, hyper: int = 32, click_radius: float = 2.0,
-                 flood_steps: Tuple[int, int] = (0, 0)) -> None:
+                 flood_steps: Tuple[int, int] = (0, 0), global_logits: bool = True) -> None:
         super().__init__()
         self.crop_size, self.dense, self.fine, self.dim, self.hyper = crop_size, dense, fine, dim, hyper
         self.token_grid = crop_size // 8
@@ -83,7 +83,9 @@ class ClickDecoder3D(nn.Module):
         self.flood_steps = flood_steps  # (coarse, fine) rounds; (0, 0): no region-growing path
         local_in = 2 + fine + 3 + (len(FLOOD_SCALES) if any(flood_steps) else 0)
         self.flood_prior = nn.Parameter(torch.tensor(FLOOD_PRIOR))  # (alpha, beta, alpha_neg), used with a flood
-        self.global_gain = nn.Parameter(torch.tensor(0.25))          # the global path's direct share of the logits
+        # the global path's direct share of the logits; global_logits=False: it reaches the logits through the
+        # local head only (tanh(up/4) is one of its inputs), so it cannot veto what region growing reached
+        self.global_gain = nn.Parameter(torch.tensor(0.25)) if global_logits else None
         self.local = nn.Sequential(nn.Conv3d(local_in, 16, 1), nn.LeakyReLU(0.1), nn.Conv3d(16, 1, 1))
 
     def _gather(self, grid: torch.Tensor, coords: torch.Tensor, scale: int) -> torch.Tensor:
@@ -182,7 +184,7 @@ class ClickDecoder3D(nn.Module):
         pos, neg = self._click_maps(point_coords, point_labels, fine_size)
         # the global logits enter squashed like the previous ones: the head decides (see the module doc)
         parts = [torch.tanh(up / 4), torch.tanh(prev / 4), fine, similarity, pos, neg]
-        logits = self.global_gain * up
+        logits = self.global_gain * up if self.global_gain is not None else torch.zeros_like(up)
         if any(self.flood_steps):
             t = self._path_costs(image, point_coords, point_labels, pos, neg, fine_size)
             flood = [torch.exp(-t[:, c:c + 1] / scale) for c, scale in FLOOD_SCALES]

@@ -77,6 +77,28 @@ def test_a_given_first_click_is_the_one_decoded_first():
     assert seen[0] != [[11.0, 20.0, 9.0]]  # without it the simulation picks a deep voxel (near 14.5, 16.5, 12.5)
 
 
+def test_without_global_logits_the_global_path_cannot_veto_the_region_growing():
+    """`global_logits=False` (the shipped form): the global path reaches the logits only through the head's
+    tanh(up/4) input, so driving it to -1e4 everywhere moves the logits by a bounded amount; with direct
+    global logits the same change swamps them (what drew a 5 % liver from one click)."""
+    from dataclasses import replace
+    from models.modeling.promptable_unet import PromptableUNet
+    moved = {}
+    for direct in (True, False):
+        torch.manual_seed(3)
+        model = PromptableUNet(replace(UNET_CONFIGS['tiny-unet'], global_logits=direct)).eval()
+        assert ('decoder.global_gain' in model.state_dict()) == direct
+        with torch.no_grad():
+            emb = model.encode(torch.randn(1, 1, 32, 32, 32))
+            before, _ = _decode(model, emb, [[16.0, 16.0, 16.0]], [1.0])
+            model.decoder.dense_to_hyper.bias.fill_(-1e4)
+            model.decoder.hyper_mlp.layers[-1].bias.fill_(1.0)
+            after, _ = _decode(model, emb, [[16.0, 16.0, 16.0]], [1.0])
+        moved[direct] = float((after - before).abs().max())
+    assert moved[True] > 100
+    assert moved[False] < 50
+
+
 def test_loop_learns_one_sample():
     torch.manual_seed(0)
     model = build_unet('tiny-unet').train()

@@ -17,7 +17,7 @@
  *    minus the first client's arrival (p50 / p99, target p99 ≤ 50 ms), and presence relay latency
  *    (receive − server relay time) p99;
  *  - server RSS (from /healthz) idle, with the demo CT open, and with a 512×512×300 int16 volume open.
- * Default model: models/weights/fastsam3d-xr-small when present, else the golden-recipe export (the
+ * Default model: models/weights/fastsam-xr-unet when present, else the golden-recipe export (the
  * same architecture: timing does not depend on weight values).
  */
 import { spawn, type ChildProcess } from 'node:child_process'

@@ -4,7 +4,7 @@
  *
  *   --port  FASTSAM_PORT   (default 8443 with TLS, 8080 without; 0 = any free port)
  *   --host  FASTSAM_HOST   (default 0.0.0.0: reachable from headsets on the LAN)
- *   --model FASTSAM_MODEL  (default models/weights/fastsam3d-xr-small when present, else no model;
+ *   --model FASTSAM_MODEL  (default models/weights/fastsam-xr-unet when present, else no model;
  *                           'none' runs without one on purpose)
  *   --ep    FASTSAM_EP     cpu | cuda (default cpu)
  *   --data  FASTSAM_DATA   state folder: cases/, uploads/, tls/ (default ~/.fastsam-xr)

@@ -115,7 +115,7 @@ describe('fastsam-xr eval', () => {
     ])
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
-    expect(JSON.parse(readFileSync(out, 'utf8')).protocol.model.name).toBe('fastsam3d-xr-small')
+    expect(JSON.parse(readFileSync(out, 'utf8')).protocol.model.name).toBe('fastsam-xr-unet')
   })
 
   it('bad input: one line on stderr, exit 2 for usage, 1 otherwise', () => {

@@ -135,7 +135,7 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
     throw new UsageError(
       '--data <dir> is required (a folder of <case>_img/<case>_seg pairs or imagesTr/labelsTr)',
     )
-  // Without --model: the shipped default (models/weights/fastsam3d-xr-small).
+  // Without --model: the shipped default (models/weights/fastsam-xr-unet).
   model ??= SHIPPED_MODEL_DIR
   if (side !== undefined && !split) throw new UsageError('--side needs --split <split.json>')
   if (json) {

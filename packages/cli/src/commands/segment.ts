@@ -96,7 +96,7 @@ export function parseSegmentArgs(argv: string[], usage: string): SegmentArgs {
   })
   if (positional.length !== 1)
     throw new UsageError(`expected one volume (NIfTI file or DICOM folder) (usage: ${usage})`)
-  // Without --model: the shipped default (models/weights/fastsam3d-xr-small).
+  // Without --model: the shipped default (models/weights/fastsam-xr-unet).
   model ??= SHIPPED_MODEL_DIR
   if (!out) throw new UsageError('--out <mask.nii.gz> is required')
   if (!/\.nii(\.gz)?$/.test(out)) throw new UsageError(`--out must end in .nii or .nii.gz (got '${out}')`)
