@@ -1,6 +1,6 @@
-"""The shipped default model folder: within the 40 MB budget, a manifest the runtime reads (embedding shape
-of the fastsam3d-xr-small config), graphs that pass the ONNX checker with the config's weights, and the
-held-out evaluation and model card beside it."""
+"""The earlier default model folder `models/weights/fastsam3d-xr-small` (loadable with `--model`): within the
+40 MB budget, a manifest the runtime reads (embedding shape of the fastsam3d-xr-small config), graphs that
+pass the ONNX checker with the config's weights, and the held-out evaluation and model card beside it."""
 import json
 import os
 
