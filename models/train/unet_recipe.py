@@ -9,7 +9,7 @@
          --resume --procs 2 --steps 1400 --clicks 4 --lr 1e-3 --pair-power 0.5 --size-power 1.0
          --synthetic-p 0.2 --synthseg-p 0.1 --data <shared>/data/volumes <shared>/data/volumes_extra
      (targets drawn ~ voxels, 10 % SynthSeg heads);
-  2. stage 2 ("run g"): from stage 1's weights in fp16 (what `weights-fp16.pt` holds), 1000 more steps with
+  2. stage 2 ("run g"): from stage 1's weights in fp16 (RUN/weights-fp16.pt), 1000 more steps with
      half of the crops centred exactly on their first click, as the server crops (`--click-centred-p 0.5`),
      --lr 3e-4 --warmup 50 --seed 2024, in .cache/train/fastsam-xr-unet-g. Stage 1 alone had learnt "a
      click at the crop centre is a small target" (its crops were centred on a random target voxel and its
