@@ -69,7 +69,8 @@ export function createRequestHandler(ctx: ServerContext) {
         if (!EXPORT_FORMATS.includes(format as ExportFormat))
           return sendJson(res, 404, { error: `formats: ${EXPORT_FORMATS.join(', ')}` })
         const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
-        const token = url.searchParams.get('token') ?? bearer ?? ''
+        // an empty `?token=` (a link with its token cut off) must not shadow a valid header
+        const token = url.searchParams.get('token') || bearer || ''
         const room = await ctx.rooms.authorize(roomId, token)
         const { body, contentType } = await exportRoom(room, format as ExportFormat)
         ctx.log.info({ roomId, format, bytes: body.length }, 'export')

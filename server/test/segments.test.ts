@@ -404,6 +404,11 @@ describe('exports over HTTP with the room token', () => {
       headers: { authorization: `Bearer ${token}` },
     })
     expect(stl.status).toBe(200)
+    const emptyQuery = await fetch(`${server.url}/rooms/${roomId}/export/segments.stl?token=`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(emptyQuery.status, 'an empty ?token= does not shadow the Bearer header').toBe(200)
+    await emptyQuery.arrayBuffer()
     const stlBytes = new Uint8Array(await stl.arrayBuffer())
     const triangles = new DataView(stlBytes.buffer).getUint32(80, true)
     expect(stlBytes.length).toBe(84 + 50 * triangles)
