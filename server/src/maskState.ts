@@ -188,9 +188,10 @@ export async function foldPrompts(
     let t = performance.now()
     const cropMask = segmenter!.cropMask(c.logits)
     postprocessMs += performance.now() - t
-    t = performance.now()
     let extensions: ExtensionCrop[] = []
-    if (opts.extendCrops)
+    // timed only when on: with extension off `extendMs` is exactly 0 (a GC pause is not an extension)
+    if (opts.extendCrops) {
+      t = performance.now()
       try {
         extensions = await extendAcrossFaces(
           segmenter!,
@@ -203,7 +204,8 @@ export async function foldPrompts(
       } catch (err) {
         throw new PromptFoldError(prompts[c.folded - 1].seq, err)
       }
-    extendMs += performance.now() - t
+      extendMs += performance.now() - t
+    }
     results.push({ encoded: c.encoded, cropMask, extensions })
   }
 
