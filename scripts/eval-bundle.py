@@ -1,5 +1,5 @@
 """Bundle the held-out reports of `scripts/eval-heldout.sh` into the `heldout_eval.json` a model folder ships:
-the 3-seed summaries (scripts/eval-summary.py) per crop mode, the peer's where it was run, and the pairs and
+the 3-seed summaries it wrote (TAG-summary.json) per crop mode, the peer's where it was run, and the pairs and
 targets they cover (so a test can check that none is a training subject).
 
   python3 scripts/eval-bundle.py --model TAG_GT_CENTRED --first-click TAG_FC [--peer TAG] [--peer-first-click TAG] \
@@ -9,19 +9,19 @@ import argparse
 import glob
 import json
 import os
-import subprocess
-import sys
 
 EVAL_DIR = os.path.join(os.path.dirname(__file__), '..', '.cache', 'eval')
-SUMMARY = os.path.join(os.path.dirname(__file__), 'eval-summary.py')
 
 
 def summary(tag: str) -> dict:
+    """The 3-seed summary eval-heldout.sh wrote for TAG (scripts/eval-summary.py), with its report files."""
+    path = os.path.join(EVAL_DIR, f'{tag}-summary.json')
+    if not os.path.isfile(path):
+        raise SystemExit(f'eval-bundle: no {tag}-summary.json in .cache/eval (run scripts/eval-heldout.sh first)')
+    with open(path) as fh:
+        result = json.load(fh)
     reports = sorted(glob.glob(os.path.join(EVAL_DIR, f'{tag}-volumes*-20*.json')))
-    if not reports:
-        raise SystemExit(f'eval-bundle: no reports .cache/eval/{tag}-volumes*-20*.json')
-    out = subprocess.run([sys.executable, SUMMARY, *reports], check=True, capture_output=True, text=True).stdout
-    return {'reports': [os.path.basename(r) for r in reports], **json.loads(out)}
+    return {'reports': [os.path.basename(r) for r in reports], **result}
 
 
 def main() -> int:
