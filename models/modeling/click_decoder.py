@@ -29,7 +29,7 @@ Outputs: low_res_logits (1, 1, S/2, S/2, S/2), iou_predictions (1, 1).
 from __future__ import annotations
 
 import math
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -49,6 +49,13 @@ FLOOD_SEED = 0.5  # seeds: the fine cells where a click's Gaussian map exceeds t
 # The head's output is scaled up so Adam's per-step moves reach mask-sized logits (|x| ~ 5) within a few
 # hundred steps rather than a thousand (the head's weights start small).
 HEAD_GAIN = 4.0
+# global_gate: the global path's direct logits are multiplied per voxel by sigmoid(gate), the gate read off
+# the local head's hidden layer (which sees the region-growing costs, the click maps and the global logits
+# themselves). Its weights start at zero and its bias here, sigmoid(3) = 0.95, so a decoder initialised from
+# ungated weights starts where they were; training can then close the gate where the flood is sure of a
+# voxel (the demo liver: region growing reaches 81 % of it, the global path alone vetoes it with logits ~ -6)
+# and keep it open where the flood leaks (small low-contrast organs, which the ungated-free form h lost).
+GATE_BIAS = 3.0
 # The region-growing prior the logits start from: alpha * (exp(-T_pos / 0.4) - beta) - alpha_neg *
 # exp(-T_neg / 0.2), i.e. at initialisation "inside" = reached from a positive click within ~0.28 z (about
 # 110 HU in an abdominal crop); all three are learnt. Adam moves a weight ~1e-3 per step, so a head that
@@ -60,7 +67,8 @@ FLOOD_PRIOR = (10.0, 0.5, 4.0)
 class ClickDecoder3D(nn.Module):
     def __init__(self, crop_size: int = 128, dense: int = 32, fine: int = 4, dim: int = 64, heads: int = 4,
                  depth: int = 2, hyper: int = 32, click_radius: float = 2.0,
-                 flood_steps: Tuple[int, int] = (0, 0), global_logits: bool = True) -> None:
+                 flood_steps: Tuple[int, int] = (0, 0), global_logits: bool = True,
+                 global_gate: bool = False) -> None:
         super().__init__()
         self.crop_size, self.dense, self.fine, self.dim, self.hyper = crop_size, dense, fine, dim, hyper
         self.token_grid = crop_size // 8
@@ -87,6 +95,12 @@ class ClickDecoder3D(nn.Module):
         # local head only (tanh(up/4) is one of its inputs), so it cannot veto what region growing reached
         self.global_gain = nn.Parameter(torch.tensor(0.25)) if global_logits else None
         self.local = nn.Sequential(nn.Conv3d(local_in, 16, 1), nn.LeakyReLU(0.1), nn.Conv3d(16, 1, 1))
+        if global_gate and not global_logits:
+            raise ValueError('global_gate gates the direct global logits: it needs global_logits=True')
+        self.gate = nn.Conv3d(16, 1, 1) if global_gate else None
+        if self.gate is not None:
+            nn.init.zeros_(self.gate.weight)
+            nn.init.constant_(self.gate.bias, GATE_BIAS)
 
     def _gather(self, grid: torch.Tensor, coords: torch.Tensor, scale: int) -> torch.Tensor:
         """Values of grid (1, C, G, G, G) at the cells holding crop voxels `coords` (1, N, 3) -> (1, N, C)."""
@@ -111,14 +125,18 @@ class ClickDecoder3D(nn.Module):
         neg = (bump * (1 - lab)).amax(0, keepdim=True)[None]
         return pos, neg
 
-    def _local_head(self, x: torch.Tensor) -> torch.Tensor:
+    def _local_head(self, x: torch.Tensor) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         """The 1x1x1 MLP `self.local` as two matrix products over the flattened voxels (a 1x1x1 Conv3d is the
-        same function; onnxruntime runs MatMul several times faster than a 3-D convolution at 64^3)."""
+        same function; onnxruntime runs MatMul several times faster than a 3-D convolution at 64^3).
+        Returns (head output, gate in 0..1 or None), both (1, 1, s, s, s)."""
         first, act, last = self.local
         flat = x.flatten(2)                                                     # (1, C, s^3)
         h = act(torch.matmul(first.weight.flatten(1), flat) + first.bias[:, None])
-        out = torch.matmul(last.weight.flatten(1), h) + last.bias[:, None]
-        return out.reshape(1, 1, *x.shape[2:])
+        out = (torch.matmul(last.weight.flatten(1), h) + last.bias[:, None]).reshape(1, 1, *x.shape[2:])
+        if self.gate is None:
+            return out, None
+        gate = torch.sigmoid(torch.matmul(self.gate.weight.flatten(1), h) + self.gate.bias[:, None])
+        return out, gate.reshape(1, 1, *x.shape[2:])
 
     def _path_costs(self, image: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor, pos: torch.Tensor,
                     neg: torch.Tensor, size: int) -> torch.Tensor:
@@ -184,13 +202,16 @@ class ClickDecoder3D(nn.Module):
         pos, neg = self._click_maps(point_coords, point_labels, fine_size)
         # the global logits enter squashed like the previous ones: the head decides (see the module doc)
         parts = [torch.tanh(up / 4), torch.tanh(prev / 4), fine, similarity, pos, neg]
-        logits = self.global_gain * up if self.global_gain is not None else torch.zeros_like(up)
+        logits = torch.zeros_like(up)
         if any(self.flood_steps):
             t = self._path_costs(image, point_coords, point_labels, pos, neg, fine_size)
             flood = [torch.exp(-t[:, c:c + 1] / scale) for c, scale in FLOOD_SCALES]
             parts += flood
             alpha, beta, alpha_neg = self.flood_prior[0], self.flood_prior[1], self.flood_prior[2]
             logits = logits + alpha * (flood[1] - beta) - alpha_neg * flood[2]
-        local_in = torch.cat(parts, 1)
-        logits = logits + HEAD_GAIN * self._local_head(local_in)
+        head, gate = self._local_head(torch.cat(parts, 1))
+        if self.global_gain is not None:
+            direct = self.global_gain * up
+            logits = logits + (direct if gate is None else gate * direct)
+        logits = logits + HEAD_GAIN * head
         return logits, iou

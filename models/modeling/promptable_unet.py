@@ -30,6 +30,7 @@ class UNetConfig:
     hyper: int = 32
     flood_steps: Tuple[int, int] = (16, 4)  # region-growing rounds (coarse 6 mm, fine 3 mm); see intensity_flood.py
     global_logits: bool = True  # the global path adds to the logits directly (see click_decoder.py)
+    global_gate: bool = False  # ... multiplied by a per-voxel gate the local head computes (click_decoder.py)
     description: str = ''
 
     @property
@@ -47,6 +48,8 @@ UNET_CONFIGS: Dict[str, UNetConfig] = {
                                                'two-way click decoder + region growing from the clicks + 64^3 local head'),
     'fastsam-xr-unet-local': UNetConfig(global_logits=False, description='fastsam-xr-unet whose global path '
                                         'reaches the logits through the local head only'),
+    'fastsam-xr-unet-gated': UNetConfig(global_gate=True, description='fastsam-xr-unet whose direct global logits '
+                                        'pass a per-voxel gate computed by the local head'),
     'tiny-unet': UNetConfig(img_size=32, channels=(4, 8, 8, 16), dense=8, fine=2, dim=16, heads=2, depth=1, hyper=8,
                             flood_steps=(3, 2), description='test-sized promptable U-Net (32^3 crop)'),
 }
@@ -59,7 +62,7 @@ class PromptableUNet(nn.Module):
         self.image_encoder = UNetEncoder3D(config.channels, config.dense, config.fine)
         self.decoder = ClickDecoder3D(config.img_size, config.dense, config.fine, config.dim, config.heads,
                                       config.depth, config.hyper, flood_steps=config.flood_steps,
-                                      global_logits=config.global_logits)
+                                      global_logits=config.global_logits, global_gate=config.global_gate)
 
     def encode(self, image: torch.Tensor) -> torch.Tensor:
         return self.image_encoder(image)

@@ -99,6 +99,32 @@ def test_without_global_logits_the_global_path_cannot_veto_the_region_growing():
     assert moved[False] < 50
 
 
+def test_a_closed_gate_stops_the_global_veto_and_an_open_one_passes_it():
+    """`global_gate=True`: the direct global logits pass sigmoid(gate) per voxel. Closed (bias -30) the
+    global path driven to -1e4 moves the logits by a bounded amount, as without direct logits; open (+30) it
+    swamps them, as in the ungated form. The ungated weights load into it with only the gate missing."""
+    from dataclasses import replace
+    from models.modeling.promptable_unet import PromptableUNet
+    config = replace(UNET_CONFIGS['tiny-unet'], global_gate=True)
+    ungated = PromptableUNet(UNET_CONFIGS['tiny-unet']).state_dict()
+    missing, unexpected = PromptableUNet(config).load_state_dict(ungated, strict=False)
+    assert sorted(missing) == ['decoder.gate.bias', 'decoder.gate.weight'] and not unexpected
+    moved = {}
+    for bias in (-30.0, 30.0):
+        torch.manual_seed(3)
+        model = PromptableUNet(config).eval()
+        with torch.no_grad():
+            model.decoder.gate.bias.fill_(bias)
+            emb = model.encode(torch.randn(1, 1, 32, 32, 32))
+            before, _ = _decode(model, emb, [[16.0, 16.0, 16.0]], [1.0])
+            model.decoder.dense_to_hyper.bias.fill_(-1e4)
+            model.decoder.hyper_mlp.layers[-1].bias.fill_(1.0)
+            after, _ = _decode(model, emb, [[16.0, 16.0, 16.0]], [1.0])
+        moved[bias] = float((after - before).abs().max())
+    assert moved[30.0] > 100
+    assert moved[-30.0] < 50
+
+
 def test_loop_learns_one_sample():
     torch.manual_seed(0)
     model = build_unet('tiny-unet').train()
