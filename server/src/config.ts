@@ -14,8 +14,8 @@
  *                           room records in Redis instead of <data>/rooms/)
  *   --crop-extension FASTSAM_CROP_EXTENSION  on | off (default on): a mask touching a face of the
  *                           128³ crop is extended through a neighbouring crop (cropExtension.ts)
- *   limits (environment only): FASTSAM_MAX_VOXELS, FASTSAM_MAX_UPLOAD_BYTES, FASTSAM_UPLOAD_RESUME_S,
- *   FASTSAM_ROOM_IDLE_S
+ *   limits (environment only): FASTSAM_MAX_VOXELS, FASTSAM_MAX_UPLOAD_BYTES, FASTSAM_UPLOAD_DISK_BYTES,
+ *   FASTSAM_UPLOAD_RESUME_S, FASTSAM_ROOM_IDLE_S
  */
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
@@ -42,6 +42,8 @@ export interface ServerConfig {
   /** largest volume accepted (voxels) and largest upload (bytes). */
   maxVoxels: number
   maxUploadBytes: number
+  /** the declared sizes of all uploads held at once, server-wide (what their temporary files can reach). */
+  uploadDiskBytes: number
   /** seconds an interrupted upload stays resumable before its temporary file is deleted. */
   uploadResumeS: number
   /** seconds a room without members stays in memory (it stays stored and is restored on join). */
@@ -189,6 +191,8 @@ export function loadConfig(
     clientDir: join(repoRoot, 'apps', 'xr', 'dist'),
     maxVoxels: positiveNumber(env.FASTSAM_MAX_VOXELS, 'FASTSAM_MAX_VOXELS') ?? 512 * 512 * 1000,
     maxUploadBytes: positiveNumber(env.FASTSAM_MAX_UPLOAD_BYTES, 'FASTSAM_MAX_UPLOAD_BYTES') ?? 1 << 30,
+    uploadDiskBytes:
+      positiveNumber(env.FASTSAM_UPLOAD_DISK_BYTES, 'FASTSAM_UPLOAD_DISK_BYTES') ?? 4 * 2 ** 30,
     uploadResumeS: positiveNumber(env.FASTSAM_UPLOAD_RESUME_S, 'FASTSAM_UPLOAD_RESUME_S') ?? 60,
     roomIdleS: positiveNumber(env.FASTSAM_ROOM_IDLE_S, 'FASTSAM_ROOM_IDLE_S') ?? 30 * 60,
     redisUrl: parseRedisUrl(pick('--redis', 'FASTSAM_REDIS')),

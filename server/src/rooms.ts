@@ -175,16 +175,32 @@ export class RoomRegistry {
     const token = randomBytes(32).toString('base64url')
     const room = new Room(id, hashToken(token), loaded, this.model)
     this.rooms.set(id, room)
-    await this.store_(room)
+    try {
+      await this.store_(room)
+    } catch (err) {
+      this.rooms.delete(id)
+      throw err
+    }
     return { room, token }
   }
 
-  /** Writes the room's record: compare-and-set on a shared store, fire-and-forget on a file store. */
+  /**
+   * Writes the room's record: compare-and-set on a shared store, a durable write on a file store.
+   * Resolves once the record is stored, so what a caller acknowledges survives a crash; a failed write
+   * throws a ProtocolFailure (the change is rolled back by `mutate`).
+   */
   private async store_(room: Room): Promise<boolean> {
     if (!this.store || room.loaded.info.kind === 'upload') return true
     const shared = this.shared
     if (!shared) {
-      void this.store.save(room.record())
+      try {
+        await this.store.save(room.record())
+      } catch {
+        throw new ProtocolFailure(
+          'internal',
+          'the server could not store the change (disk full?); it was not applied',
+        )
+      }
       return true
     }
     const version = await shared.compareAndSet(room.record(), room.version)
@@ -206,7 +222,16 @@ export class RoomRegistry {
         await this.sync(room)
         const before = room.record()
         const result = change()
-        if (await this.store_(room)) return result
+        let stored: boolean
+        try {
+          stored = await this.store_(room)
+        } catch (err) {
+          // not durable: not applied, not acknowledged; the seq counter never goes back (a failed write
+          // may still have reached the disk)
+          room.applyRecord({ ...before, nextSeq: room.record().nextSeq })
+          throw err
+        }
+        if (stored) return result
         room.applyRecord(before)
       }
       throw new ProtocolFailure('internal', 'the room is changing too fast; try again')

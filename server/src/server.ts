@@ -104,6 +104,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       config.uploadResumeS,
       cases,
       log,
+      config.uploadDiskBytes,
     ),
   }
   const requestHandler = createRequestHandler(ctx)

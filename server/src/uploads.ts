@@ -6,9 +6,12 @@
  * the capability to resume after a reconnect. When the uploading connection goes away the upload
  * stays resumable for `resumeS` seconds, then its file is deleted; a finished or aborted upload
  * deletes its file at once. Limits: total size (`maxBytes`), voxels (`maxVoxels`, checked by the
- * volume reader before allocating), uncompressed zip size, two uploads per connection.
+ * volume reader before allocating), uncompressed zip size, two uploads per connection, and server-wide
+ * `MAX_UPLOADS_HELD` uploads whose declared sizes add up to at most `diskBytes`. An upload's slot is
+ * taken synchronously in `begin`, before any await, so pipelined `upload:begin`s cannot overrun a limit.
+ * The upload id is never logged (it is the resume capability): logs carry a short hash of it.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { unzipSync } from 'fflate'
@@ -19,6 +22,13 @@ import { ProtocolFailure } from './failure.ts'
 import type { Logger } from './log.ts'
 
 export const UPLOADS_PER_CONNECTION = 2
+/** uploads in progress or resumable at once, server-wide (each holds a temporary file). */
+export const MAX_UPLOADS_HELD = 16
+
+/** How logs name an upload: not its id, which lets whoever reads it resume the upload. */
+function logRef(uploadId: string): string {
+  return createHash('sha256').update(uploadId).digest('hex').slice(0, 12)
+}
 
 interface Upload {
   id: string
@@ -35,6 +45,10 @@ interface Upload {
 
 export class UploadStore {
   private readonly uploads = new Map<string, Upload>()
+  /** slots taken by `begin` calls still awaiting their file: per owner, and their declared bytes. */
+  private readonly starting = new Map<string, number>()
+  private startingCount = 0
+  private startingBytes = 0
 
   constructor(
     private readonly dir: string,
@@ -43,6 +57,8 @@ export class UploadStore {
     private readonly resumeS: number,
     private readonly cases: CaseStore,
     private readonly log: Logger,
+    /** server-wide cap on the declared sizes of the uploads held. */
+    private readonly diskBytes: number = 4 * 2 ** 30,
   ) {}
 
   /** Uploads currently held (for tests and health). */
@@ -64,19 +80,38 @@ export class UploadStore {
   async begin(owner: string, format: Upload['format'], size: number): Promise<UploadStatus> {
     if (size > this.maxBytes)
       throw new ProtocolFailure('too-large', `uploads are limited to ${this.maxBytes} bytes`)
-    if ([...this.uploads.values()].filter((u) => u.owner === owner).length >= UPLOADS_PER_CONNECTION)
+    // Every check and the reservation happen before the first await (see the module doc).
+    const held = [...this.uploads.values()]
+    const mine = held.filter((u) => u.owner === owner).length + (this.starting.get(owner) ?? 0)
+    if (mine >= UPLOADS_PER_CONNECTION)
       throw new ProtocolFailure(
         'too-large',
         `at most ${UPLOADS_PER_CONNECTION} uploads at a time per connection`,
       )
-    await mkdir(this.dir, { recursive: true })
-    const id = randomBytes(16).toString('base64url')
-    const path = join(this.dir, `${id}.part`)
-    await writeFile(path, new Uint8Array(0))
-    const u: Upload = { id, owner, format, size, received: 0, path, expiry: null, busy: false }
-    this.uploads.set(id, u)
-    this.log.info({ uploadId: id, format, size }, 'upload started')
-    return this.status(u)
+    if (held.length + this.startingCount >= MAX_UPLOADS_HELD)
+      throw new ProtocolFailure('too-large', 'the server holds too many uploads; try again in a minute')
+    const bytes = held.reduce((sum, u) => sum + u.size, 0) + this.startingBytes
+    if (bytes + size > this.diskBytes)
+      throw new ProtocolFailure('too-large', 'the server has no room for this upload now; try again later')
+    this.starting.set(owner, (this.starting.get(owner) ?? 0) + 1)
+    this.startingCount++
+    this.startingBytes += size
+    try {
+      await mkdir(this.dir, { recursive: true })
+      const id = randomBytes(16).toString('base64url')
+      const path = join(this.dir, `${id}.part`)
+      await writeFile(path, new Uint8Array(0))
+      const u: Upload = { id, owner, format, size, received: 0, path, expiry: null, busy: false }
+      this.uploads.set(id, u)
+      this.log.info({ upload: logRef(id), format, size }, 'upload started')
+      return this.status(u)
+    } finally {
+      const left = (this.starting.get(owner) ?? 1) - 1
+      if (left > 0) this.starting.set(owner, left)
+      else this.starting.delete(owner)
+      this.startingCount--
+      this.startingBytes -= size
+    }
   }
 
   /** Takes over an upload (e.g. after a reconnect) and says where to continue. */
@@ -129,7 +164,7 @@ export class UploadStore {
       const volume =
         u.format === 'nifti' ? readNifti(bytes, this.readOptions(), 'upload') : await this.readZip(bytes)
       const summary = this.cases.registerUpload(volume, owner)
-      this.log.info({ uploadId: u.id, caseId: summary.caseId, dims: volume.dims }, 'upload finished')
+      this.log.info({ upload: logRef(u.id), dims: volume.dims }, 'upload finished')
       return summary
     } finally {
       await this.remove(u)

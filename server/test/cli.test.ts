@@ -4,7 +4,7 @@
  * on restart, HTTPS + Socket.IO through it, clean shutdown on SIGINT, and one-line errors (no stack)
  * for bad flags.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:https'
@@ -13,50 +13,13 @@ import { join } from 'node:path'
 import { io } from 'socket.io-client'
 import { afterAll, describe, expect, it } from 'vitest'
 import { repoRoot } from '../../test/support/paths.ts'
+import { bin, launchCli, stop } from './cliProcess.ts'
 
-const bin = join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js')
 const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-cli-'))
 const env = { ...process.env, FASTSAM_MODEL: '', FASTSAM_LOG_LEVEL: 'warn' }
+const launch = (args: string[]) => launchCli(args, env)
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
-
-interface Started {
-  child: ChildProcess
-  output: () => string
-  url: string
-}
-
-/** Spawns the CLI and waits for its "listening on" line. */
-function launch(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no 'listening' line:\n${out}`)), 60_000)
-    const onData = (d: Buffer): void => {
-      out += d
-      const m = /listening on (\S+)/.exec(out)
-      if (m && /fingerprint|model/.test(out)) {
-        clearTimeout(timer)
-        resolve({ child, output: () => out, url: m[1] })
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.on('exit', (code) => reject(new Error(`exited ${code} before listening:\n${out}`)))
-  })
-}
-
-function stop(s: Started): Promise<number | null> {
-  return new Promise((resolve) => {
-    s.child.removeAllListeners('exit')
-    s.child.on('exit', (code) => resolve(code))
-    s.child.kill('SIGINT')
-  })
-}
 
 function httpsJson(url: string, ca: string): Promise<unknown> {
   return new Promise((resolve, reject) => {

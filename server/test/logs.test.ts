@@ -43,7 +43,7 @@ describe('logs', () => {
     const { uploadId } = expectOk(await call(c, 'upload:begin', { format: 'nifti', size: file.length }))
     expectOk(await call(c, 'upload:chunk', { uploadId, offset: 0, data: file.subarray(0, 400_000) }))
     expectOk(await call(c, 'upload:chunk', { uploadId, offset: 400_000, data: file.subarray(400_000) }))
-    expectOk(await call(c, 'upload:finish', { uploadId }))
+    const { case: uploaded } = expectOk(await call(c, 'upload:finish', { uploadId }))
     const res = await fetch(`${server.url}/rooms/${roomId}/export/labels.nii.gz?token=${token}`)
     expect(res.status).toBe(200)
     await call(c, 'room:join', { roomId, token: 'x'.repeat(43) })
@@ -53,7 +53,8 @@ describe('logs', () => {
     const text = lines.join('')
     expect(lines.length).toBeGreaterThan(3) // the server did log (room created, upload, export, …)
     expect(text).toContain(roomId)
-    for (const secret of ['Doe', 'Johnathan', '1961', token, 'example_ct_sm'])
+    // the upload id is the capability to resume the upload; the uploaded case's id opens it
+    for (const secret of ['Doe', 'Johnathan', '1961', token, 'example_ct_sm', uploadId, uploaded.caseId])
       expect(text.includes(secret), `log mentions ${secret}`).toBe(false)
   })
 })

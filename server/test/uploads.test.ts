@@ -1,7 +1,8 @@
 /**
  * Chunked uploads over real Socket.IO: progress, resumption after a reconnect, the uploaded case
  * opened like any other (and listed only to its uploader), zipped DICOM series, size / voxel
- * limits, corrupt files, and an abandoned upload leaving nothing behind.
+ * limits (per connection even when begins are pipelined, and server-wide declared bytes), corrupt
+ * files, and an abandoned upload leaving nothing behind.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -25,7 +26,12 @@ beforeAll(async () => {
   server = await startTestServer({ segmenter: null, env: { FASTSAM_UPLOAD_RESUME_S: '1' } })
   limited = await startTestServer({
     segmenter: null,
-    env: { FASTSAM_MAX_VOXELS: '300000', FASTSAM_MAX_UPLOAD_BYTES: '600000', FASTSAM_UPLOAD_RESUME_S: '1' },
+    env: {
+      FASTSAM_MAX_VOXELS: '300000',
+      FASTSAM_MAX_UPLOAD_BYTES: '600000',
+      FASTSAM_UPLOAD_DISK_BYTES: '1000000',
+      FASTSAM_UPLOAD_RESUME_S: '1',
+    },
   })
 })
 
@@ -143,6 +149,32 @@ describe('uploads', () => {
       ok: false,
       error: { code: 'not-found' },
     })
+  })
+
+  it('pipelined upload:begin cannot overrun the per-connection or the server-wide limits', async () => {
+    const c = await connect(limited.url)
+    // 30 begins sent at once: the slot is taken before the first await, so exactly 2 pass
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, () => call(c, 'upload:begin', { format: 'nifti', size: 1000 })),
+    )
+    const accepted = replies.filter((r) => r.ok)
+    expect(accepted).toHaveLength(2)
+    expect(replies.filter((r) => !r.ok && r.error.code === 'too-large')).toHaveLength(28)
+    expect(partFiles(limited)).toHaveLength(2)
+    for (const r of accepted) if (r.ok) expectOk(await call(c, 'upload:abort', { uploadId: r.uploadId }))
+    // the declared sizes of the uploads held, server-wide: 600 000 + 600 000 > 1 000 000
+    const d = await connect(limited.url)
+    const big = expectOk(await call(c, 'upload:begin', { format: 'nifti', size: 600_000 }))
+    expect(await call(d, 'upload:begin', { format: 'nifti', size: 600_000 })).toMatchObject({
+      ok: false,
+      error: { code: 'too-large', message: expect.stringMatching(/no room/) },
+    })
+    expectOk(await call(c, 'upload:abort', { uploadId: big.uploadId }))
+    const again = expectOk(await call(d, 'upload:begin', { format: 'nifti', size: 600_000 })) // room again
+    expectOk(await call(d, 'upload:abort', { uploadId: again.uploadId }))
+    expect(partFiles(limited)).toEqual([])
+    d.disconnect()
+    c.disconnect()
   })
 
   it('size and voxel budgets are enforced', async () => {
