@@ -238,6 +238,16 @@ export class RoomRegistry {
     })
   }
 
+  /**
+   * Resolves once every change of the room begun so far is stored (and so acknowledged): inference
+   * reads the prompt log after this, so a mesh never covers a prompt that could still be rolled back
+   * or whose acknowledgement has not been sent yet.
+   */
+  async settled(room: Room): Promise<void> {
+    await this.locked(room, async () => {})
+    await new Promise((resolve) => setImmediate(resolve)) // the handlers' acks run first
+  }
+
   /** Runs `task` after every earlier locked task of the room. */
   private locked<T>(room: Room, task: () => Promise<T>): Promise<T> {
     const tail = this.locks.get(room.id) ?? Promise.resolve()

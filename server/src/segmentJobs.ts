@@ -24,6 +24,7 @@ async function runSegmentJob(
   segment: Segment,
   queueMs: number,
 ): Promise<void> {
+  await ctx.rooms.settled(room) // fold only stored, acknowledged prompts
   if (room.segments.get(segment.id) !== segment || segment.upToDate()) return
   const t0 = performance.now()
   const prompts = segment.prompts.slice()
