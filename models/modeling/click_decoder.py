@@ -56,6 +56,10 @@ HEAD_GAIN = 4.0
 # voxel (the demo liver: region growing reaches 81 % of it, the global path alone vetoes it with logits ~ -6)
 # and keep it open where the flood leaks (small low-contrast organs, which the ungated-free form h lost).
 GATE_BIAS = 3.0
+# unit_gate: the same gate as 2 * sigmoid(x) with x starting at 0, i.e. gate 1 (the ungated form exactly) with
+# slope 0.5 where sigmoid(3) has 0.045: run i's gate (global_gate) hardly moved in 1 200 steps (b 3.00 -> 2.97,
+# |w| <= 0.03). It can open past 1 (up to 2) as well as close; its own module name, so run i's trained `gate`
+# weights are not read into it.
 # The region-growing prior the logits start from: alpha * (exp(-T_pos / 0.4) - beta) - alpha_neg *
 # exp(-T_neg / 0.2), i.e. at initialisation "inside" = reached from a positive click within ~0.28 z (about
 # 110 HU in an abdominal crop); all three are learnt. Adam moves a weight ~1e-3 per step, so a head that
@@ -68,7 +72,7 @@ class ClickDecoder3D(nn.Module):
     def __init__(self, crop_size: int = 128, dense: int = 32, fine: int = 4, dim: int = 64, heads: int = 4,
                  depth: int = 2, hyper: int = 32, click_radius: float = 2.0,
                  flood_steps: Tuple[int, int] = (0, 0), global_logits: bool = True,
-                 global_gate: bool = False) -> None:
+                 global_gate: bool = False, unit_gate: bool = False) -> None:
         super().__init__()
         self.crop_size, self.dense, self.fine, self.dim, self.hyper = crop_size, dense, fine, dim, hyper
         self.token_grid = crop_size // 8
@@ -95,12 +99,18 @@ class ClickDecoder3D(nn.Module):
         # local head only (tanh(up/4) is one of its inputs), so it cannot veto what region growing reached
         self.global_gain = nn.Parameter(torch.tensor(0.25)) if global_logits else None
         self.local = nn.Sequential(nn.Conv3d(local_in, 16, 1), nn.LeakyReLU(0.1), nn.Conv3d(16, 1, 1))
-        if global_gate and not global_logits:
-            raise ValueError('global_gate gates the direct global logits: it needs global_logits=True')
+        if (global_gate or unit_gate) and not global_logits:
+            raise ValueError('a gate gates the direct global logits: it needs global_logits=True')
+        if global_gate and unit_gate:
+            raise ValueError('global_gate and unit_gate are two forms of one gate: choose one')
         self.gate = nn.Conv3d(16, 1, 1) if global_gate else None
         if self.gate is not None:
             nn.init.zeros_(self.gate.weight)
             nn.init.constant_(self.gate.bias, GATE_BIAS)
+        self.unit_gate = nn.Conv3d(16, 1, 1) if unit_gate else None
+        if self.unit_gate is not None:
+            nn.init.zeros_(self.unit_gate.weight)
+            nn.init.zeros_(self.unit_gate.bias)
 
     def _gather(self, grid: torch.Tensor, coords: torch.Tensor, scale: int) -> torch.Tensor:
         """Values of grid (1, C, G, G, G) at the cells holding crop voxels `coords` (1, N, 3) -> (1, N, C)."""
@@ -128,14 +138,17 @@ class ClickDecoder3D(nn.Module):
     def _local_head(self, x: torch.Tensor) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         """The 1x1x1 MLP `self.local` as two matrix products over the flattened voxels (a 1x1x1 Conv3d is the
         same function; onnxruntime runs MatMul several times faster than a 3-D convolution at 64^3).
-        Returns (head output, gate in 0..1 or None), both (1, 1, s, s, s)."""
+        Returns (head output, gate (0..1, or 0..2 for the unit gate) or None), both (1, 1, s, s, s)."""
         first, act, last = self.local
         flat = x.flatten(2)                                                     # (1, C, s^3)
         h = act(torch.matmul(first.weight.flatten(1), flat) + first.bias[:, None])
         out = (torch.matmul(last.weight.flatten(1), h) + last.bias[:, None]).reshape(1, 1, *x.shape[2:])
-        if self.gate is None:
+        if self.gate is not None:
+            gate = torch.sigmoid(torch.matmul(self.gate.weight.flatten(1), h) + self.gate.bias[:, None])
+        elif self.unit_gate is not None:
+            gate = 2 * torch.sigmoid(torch.matmul(self.unit_gate.weight.flatten(1), h) + self.unit_gate.bias[:, None])
+        else:
             return out, None
-        gate = torch.sigmoid(torch.matmul(self.gate.weight.flatten(1), h) + self.gate.bias[:, None])
         return out, gate.reshape(1, 1, *x.shape[2:])
 
     def _path_costs(self, image: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor, pos: torch.Tensor,

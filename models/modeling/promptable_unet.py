@@ -31,6 +31,7 @@ class UNetConfig:
     flood_steps: Tuple[int, int] = (16, 4)  # region-growing rounds (coarse 6 mm, fine 3 mm); see intensity_flood.py
     global_logits: bool = True  # the global path adds to the logits directly (see click_decoder.py)
     global_gate: bool = False  # ... multiplied by a per-voxel gate the local head computes (click_decoder.py)
+    unit_gate: bool = False  # ... the same gate as 2 * sigmoid, starting at 1 with slope 0.5 (click_decoder.py)
     description: str = ''
 
     @property
@@ -50,6 +51,9 @@ UNET_CONFIGS: Dict[str, UNetConfig] = {
                                         'reaches the logits through the local head only'),
     'fastsam-xr-unet-gated': UNetConfig(global_gate=True, description='fastsam-xr-unet whose direct global logits '
                                         'pass a per-voxel gate computed by the local head'),
+    'fastsam-xr-unet-unitgate': UNetConfig(unit_gate=True, description='fastsam-xr-unet whose direct global '
+                                           'logits pass a per-voxel gate 2*sigmoid(x) computed by the local head, '
+                                           'starting at 1'),
     'tiny-unet': UNetConfig(img_size=32, channels=(4, 8, 8, 16), dense=8, fine=2, dim=16, heads=2, depth=1, hyper=8,
                             flood_steps=(3, 2), description='test-sized promptable U-Net (32^3 crop)'),
 }
@@ -62,7 +66,8 @@ class PromptableUNet(nn.Module):
         self.image_encoder = UNetEncoder3D(config.channels, config.dense, config.fine)
         self.decoder = ClickDecoder3D(config.img_size, config.dense, config.fine, config.dim, config.heads,
                                       config.depth, config.hyper, flood_steps=config.flood_steps,
-                                      global_logits=config.global_logits, global_gate=config.global_gate)
+                                      global_logits=config.global_logits, global_gate=config.global_gate,
+                                      unit_gate=config.unit_gate)
 
     def encode(self, image: torch.Tensor) -> torch.Tensor:
         return self.image_encoder(image)

@@ -125,6 +125,44 @@ def test_a_closed_gate_stops_the_global_veto_and_an_open_one_passes_it():
     assert moved[-30.0] < 50
 
 
+def test_the_unit_gate_starts_as_the_ungated_decoder_and_ignores_the_sigmoid_gates_weights():
+    """`unit_gate=True`: gate = 2 * sigmoid(x), x = 0 at the start, so an ungated decoder's weights give the same
+    logits; a trained `global_gate` state (run i's) loads with its `gate` keys unexpected, not read as x."""
+    from dataclasses import replace
+    from models.modeling.promptable_unet import PromptableUNet
+    torch.manual_seed(5)
+    plain = PromptableUNet(UNET_CONFIGS['tiny-unet']).eval()
+    gated = PromptableUNet(replace(UNET_CONFIGS['tiny-unet'], unit_gate=True)).eval()
+    missing, unexpected = gated.load_state_dict(plain.state_dict(), strict=False)
+    assert sorted(missing) == ['decoder.unit_gate.bias', 'decoder.unit_gate.weight'] and not unexpected
+    with torch.no_grad():
+        plain.decoder.hyper_mlp.layers[-1].bias.fill_(1.0)  # a global path that matters
+        gated.decoder.hyper_mlp.layers[-1].bias.fill_(1.0)
+        emb = plain.encode(torch.randn(1, 1, 32, 32, 32))
+        a, _ = _decode(plain, emb, [[16.0, 16.0, 16.0]], [1.0])
+        b, _ = _decode(gated, emb, [[16.0, 16.0, 16.0]], [1.0])
+        assert torch.allclose(a, b, atol=1e-5)
+        gated.decoder.unit_gate.bias.fill_(-30.0)  # closed: the direct global logits are gone
+        c, _ = _decode(gated, emb, [[16.0, 16.0, 16.0]], [1.0])
+        assert float((c - a).abs().max()) > 1e-3
+    sigmoid_gated = PromptableUNet(replace(UNET_CONFIGS['tiny-unet'], global_gate=True)).state_dict()
+    _, unexpected = gated.load_state_dict(sigmoid_gated, strict=False)
+    assert sorted(unexpected) == ['decoder.gate.bias', 'decoder.gate.weight']
+
+
+def test_the_gate_gets_its_own_learning_rate():
+    from dataclasses import replace
+    from models.modeling.promptable_unet import PromptableUNet
+    from models.train.train import param_groups
+    model = PromptableUNet(replace(UNET_CONFIGS['tiny-unet'], unit_gate=True))
+    groups = param_groups(model, 10.0)
+    assert [g['lr_scale'] for g in groups] == [1.0, 10.0]
+    assert groups[1]['params'] == [model.decoder.unit_gate.weight, model.decoder.unit_gate.bias]
+    assert sum(len(g['params']) for g in groups) == len(list(model.parameters()))
+    with pytest.raises(SystemExit):
+        param_groups(PromptableUNet(UNET_CONFIGS['tiny-unet']), 10.0)
+
+
 def test_loop_learns_one_sample():
     torch.manual_seed(0)
     model = build_unet('tiny-unet').train()
