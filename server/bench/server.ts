@@ -9,7 +9,7 @@
  *  - peer: the same refine step done in-process with the runtime and mesh packages directly
  *    (decode with previous logits + upsample/paste + mask-kind encode), no network, no queue: the
  *    floor. Ratios server / direct;
- *  - second peer: the server's own fold (maskState.ts, with the same crop-extension setting, default
+ *  - second peer: the server's own fold (`@fastsam-xr/session`, with the same crop-extension setting, default
  *    on) + meshing, in-process: the same work as the server without network and queue. With crop
  *    extension on, a refine click also decodes (and, when the mask's face extent moves to another
  *    24 mm cell, encodes) up to two neighbouring crops: `refineServerExtendMs`;
@@ -33,8 +33,7 @@ import { goldenModelDir } from '../../test/support/goldenModel.ts'
 import { repoRoot, sharedData } from '../../test/support/paths.ts'
 import type { PromptRecord } from '@fastsam-xr/protocol'
 import { DEFAULT_MODEL_DIR } from '../src/config.ts'
-import { EMPTY_MASK_STATE, foldPrompts, type MaskState } from '../src/maskState.ts'
-import { meshSegment } from '../src/meshing.ts'
+import { EMPTY_MASK_STATE, foldPrompts, meshSegment, type MaskState } from '@fastsam-xr/session'
 import type { VoxelBox } from '@fastsam-xr/mesh'
 import { organPoint } from '../test/support.ts'
 

@@ -13,7 +13,7 @@
  *   --redis FASTSAM_REDIS  redis://host:port: several nodes share rooms (Socket.IO Redis adapter,
  *                           room records in Redis instead of <data>/rooms/)
  *   --crop-extension FASTSAM_CROP_EXTENSION  on | off (default on): a mask touching a face of the
- *                           128³ crop is extended through a neighbouring crop (cropExtension.ts)
+ *                           128³ crop is extended through a neighbouring crop (`@fastsam-xr/session`)
  *   limits (environment only): FASTSAM_MAX_VOXELS, FASTSAM_MAX_UPLOAD_BYTES, FASTSAM_UPLOAD_DISK_BYTES,
  *   FASTSAM_UPLOAD_RESUME_S, FASTSAM_ROOM_IDLE_S
  */
@@ -52,7 +52,7 @@ export interface ServerConfig {
   redisUrl: string | null
   /** pino level ('silent' in tests). */
   logLevel: string
-  /** extend masks that touch a crop face through neighbouring crops (maskState.ts, cropExtension.ts). */
+  /** extend masks that touch a crop face through neighbouring crops (`@fastsam-xr/session`: fold.ts, cropExtension.ts). */
   cropExtension: boolean
 }
 

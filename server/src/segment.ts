@@ -14,7 +14,7 @@ import {
   type SegmentSnapshot,
 } from '@fastsam-xr/protocol'
 import { ProtocolFailure } from './failure.ts'
-import { EMPTY_MASK_STATE, type MaskState } from './maskState.ts'
+import { EMPTY_MASK_STATE, type MaskState } from '@fastsam-xr/session'
 
 export class Segment {
   prompts: PromptRecord[] = []

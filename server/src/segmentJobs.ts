@@ -1,14 +1,13 @@
 /**
- * The inference job of one segment: fold its current prompt history into a mask (maskState.ts),
- * mesh the changed region (meshing.ts) and send the update to everyone in the room. A prompt the
+ * The inference job of one segment: fold its current prompt history into a mask and mesh the changed
+ * region (both `@fastsam-xr/session`, the core the CLI and the evaluation share) and send the update to everyone in the room. A prompt the
  * model cannot answer is withdrawn from the history and reported as `segment:failed`; the rest of
  * the history is then folded again.
  */
 import type { MeshUpdate } from '@fastsam-xr/protocol'
 import type { ServerContext } from './context.ts'
 import { failureOf } from './failure.ts'
-import { foldPrompts, PromptFoldError } from './maskState.ts'
-import { meshSegment } from './meshing.ts'
+import { foldPrompts, meshSegment, PromptFoldError } from '@fastsam-xr/session'
 import type { Room } from './rooms.ts'
 import type { Segment } from './segment.ts'
 

@@ -23,18 +23,21 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { goldenModelDir } from '../../test/support/goldenModel.ts'
 import { repoRoot, sharedData } from '../../test/support/paths.ts'
-import { connectedToSeeds } from '../src/connectedPart.ts'
-import { cropBoxInVolume } from '../src/cropBox.ts'
 import {
+  connectedToSeeds,
   continuingFaces,
+  copyBox,
+  cropBoxInVolume,
+  EMPTY_MASK_STATE,
   extendAcrossFaces,
+  foldPrompts,
   MAX_EXTENSION_CROPS,
   planExtension,
+  restoreBox,
   shiftLogits,
-} from '../src/cropExtension.ts'
-import { copyBox, restoreBox, unionCropMask } from '../src/cropPaste.ts'
+  unionCropMask,
+} from '@fastsam-xr/session'
 import { ConfigError, loadConfig } from '../src/index.ts'
-import { EMPTY_MASK_STATE, foldPrompts } from '../src/maskState.ts'
 import {
   bytes,
   call,

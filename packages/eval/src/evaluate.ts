@@ -6,8 +6,12 @@
  *     crop       gt-center (official) or first-click (app), see crop.ts;
  *     encoder    once (`Segmenter.encode`, the app's path: prepareModelCrop + onnxruntime);
  *     clicks     §9.1 simulation (clicks.ts) on the target's 128³ ground truth;
- *     decoder    per click with ONLY the newest click + the previous pass's raw 32³ logits (first
- *                click: an all-zero mask with has_mask_input = 1);
+ *     decoder    fold 'crop' (the paper's loop): per click with the model's share of the clicks
+ *                (`promptsForPass`) + the previous pass's raw logits, inside the one crop;
+ *                fold 'session' (what the headset gets): every click through the server's own fold
+ *                (`@fastsam-xr/session`: volume-grid mask, crop extension on or off), its mask read back
+ *                in the crop (`sampleMaskInCrop`) for the clicks and the in-crop Dice; needs first-click
+ *                crops (the session centres its crop on the first click, as the app does);
  *     Dice       inside the crop (the paper's number) and on the whole label grid (crop mask pasted
  *                back with `pasteCropMask`; organs larger than the crop lose what lies outside it);
  *     baseline   region growing (baseline.ts) from the same first click, later clicks from its own errors.
@@ -31,7 +35,9 @@ import { CLICK_LOGIT_THRESHOLD, nextClick, type Click } from './clicks.ts'
 import { dice } from './dice.ts'
 import { EvalError } from './errors.ts'
 import { firstClickCrop, gtCentreCrop, type CropMode } from './crop.ts'
+import type { FoldMode } from './foldMode.ts'
 import { simulateInteraction, type ClickRecord } from './interaction.ts'
+import { sessionPredictor } from './sessionPredictor.ts'
 import type { Pair } from './pairs.ts'
 import { summarise, type EvalReport, type SkippedTarget, type TargetResult } from './report.ts'
 import { Rng } from './rng.ts'
@@ -46,6 +52,10 @@ export interface EvalOptions {
   /** click counts to report, ascending (the loop runs to the largest). */
   clicks: readonly number[]
   crop: CropMode
+  /** 'crop' (default): the paper's one-crop decoder loop; 'session': the server's fold (see the header). */
+  fold?: FoldMode
+  /** with fold 'session': extend masks across crop faces as the server does by default (default true). */
+  cropExtension?: boolean
   seed: number
   minVoxels: number
   /** run the region-growing baseline beside the model (default true). */
@@ -83,6 +93,11 @@ function validate(opts: EvalOptions): void {
     throw new EvalError('bad-argument', `seed must be an integer (got ${opts.seed})`)
   if (!Number.isInteger(opts.minVoxels) || opts.minVoxels < 1)
     throw new EvalError('bad-argument', `minVoxels must be a positive integer (got ${opts.minVoxels})`)
+  if (opts.fold === 'session' && opts.crop !== 'first-click')
+    throw new EvalError(
+      'bad-argument',
+      "fold 'session' needs first-click crops: the app's fold centres its crop on the first click",
+    )
 }
 
 export async function evaluatePairs(
@@ -162,6 +177,8 @@ export async function evaluatePairs(
   return summarise(results, skipped, {
     clicks: [...opts.clicks],
     crop: opts.crop,
+    fold: opts.fold ?? 'crop',
+    cropExtension: opts.fold === 'session' ? (opts.cropExtension ?? true) : null,
     seed: opts.seed,
     minVoxels: opts.minVoxels,
     clickThresholdLogit: CLICK_LOGIT_THRESHOLD,
@@ -223,26 +240,43 @@ async function evaluateTarget(
     throw new EvalError('internal', `${pair.key} label ${target.value}: empty target in its crop`)
   const clicksNeeded = opts.clicks[opts.clicks.length - 1]
 
-  let low: Float32Array | undefined
-  const history: Prompt[] = []
-  const model = await simulateInteraction({
-    gt,
-    dims,
-    clicks: clicksNeeded,
-    rng,
-    firstClick,
-    wholeDice,
-    predict: async (click) => {
-      const pointWorldRas = applyAffine(encoded.crop.cropAffine, click.point)
-      history.push({ pointWorldRas, positive: click.positive })
-      const r = await seg.decode(encoded, seg.promptsForPass(history), low)
-      low = r.lowResLogits
-      return {
-        forClicks: upsampleThreshold(low, lowSize, size, CLICK_LOGIT_THRESHOLD),
-        shown: seg.cropMask(low),
-      }
-    },
-  })
+  let model: ClickRecord[]
+  if (opts.fold === 'session') {
+    // The server's fold on the image's own grid; its mask read in the crop drives the clicks.
+    const { predict, session } = sessionPredictor(seg, image, encoded.crop, {
+      extendCrops: opts.cropExtension ?? true,
+    })
+    model = await simulateInteraction({
+      gt,
+      dims,
+      clicks: clicksNeeded,
+      rng,
+      firstClick,
+      wholeDice: () => dice(session.mask!, wholeGt),
+      predict,
+    })
+  } else {
+    let low: Float32Array | undefined
+    const history: Prompt[] = []
+    model = await simulateInteraction({
+      gt,
+      dims,
+      clicks: clicksNeeded,
+      rng,
+      firstClick,
+      wholeDice,
+      predict: async (click) => {
+        const pointWorldRas = applyAffine(encoded.crop.cropAffine, click.point)
+        history.push({ pointWorldRas, positive: click.positive })
+        const r = await seg.decode(encoded, seg.promptsForPass(history), low)
+        low = r.lowResLogits
+        return {
+          forClicks: upsampleThreshold(low, lowSize, size, CLICK_LOGIT_THRESHOLD),
+          shown: seg.cropMask(low),
+        }
+      },
+    })
+  }
 
   let baseline: ClickRecord[] | null = null
   if (opts.baseline !== false) {

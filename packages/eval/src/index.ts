@@ -17,6 +17,8 @@ export { findPairs, type Pair } from './pairs.ts'
 export { groupOf, LARGE_ORGAN_VOXELS, type TargetGroup } from './groups.ts'
 export { selectCases, selectSplit, splitKeys } from './split.ts'
 export { labelGeometry, targetBox, targetWindow, type LabelGeometry, type Target } from './targets.ts'
+export { FOLD_MODES, type FoldMode } from './foldMode.ts'
+export { sessionPredictor, type SessionPredictor } from './sessionPredictor.ts'
 export { CROP_MODES, firstClickCrop, gtCentreCrop, type CropMode, type TargetCrop } from './crop.ts'
 export { simulateInteraction, type ClickRecord, type Prediction, type Predictor } from './interaction.ts'
 export {

@@ -8,6 +8,7 @@
 import type { Vec3 } from '@fastsam-xr/volume'
 import type { Click } from './clicks.ts'
 import type { CropMode } from './crop.ts'
+import type { FoldMode } from './foldMode.ts'
 import { groupOf } from './groups.ts'
 
 export interface TargetResult {
@@ -40,6 +41,10 @@ export interface SkippedTarget {
 export interface Protocol {
   clicks: number[]
   crop: CropMode
+  /** 'crop': the paper's one-crop loop; 'session': the server's fold (evaluate.ts). */
+  fold: FoldMode
+  /** fold 'session': whether masks were extended across crop faces; null with fold 'crop'. */
+  cropExtension: boolean | null
   seed: number
   minVoxels: number
   clickThresholdLogit: number
@@ -247,7 +252,7 @@ export function formatTable(report: EvalReport): string {
   if (hasBaseline) out.push(`baseline: ${report.baseline!.method}`)
   const p = report.protocol
   out.push(
-    `protocol: crop ${p.crop}, seed ${p.seed}, clicks per spec §9.1 (click threshold logit ${p.clickThresholdLogit}), ` +
+    `protocol: crop ${p.crop}, fold ${p.fold}${p.cropExtension === null ? '' : ` (crop extension ${p.cropExtension ? 'on' : 'off'})`}, seed ${p.seed}, clicks per spec §9.1 (click threshold logit ${p.clickThresholdLogit}), ` +
       `Dice at logit > ${p.predictionThresholdLogit}, model ${p.model.name}`,
   )
   if (report.skipped.length) {

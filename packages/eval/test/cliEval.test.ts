@@ -118,6 +118,46 @@ describe('fastsam-xr eval', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).protocol.model.name).toBe('fastsam-xr-unet')
   })
 
+  it("--fold session runs the clicks through the server's fold: same first click, Dice@1 close to the one-crop loop", () => {
+    const run = (
+      fold: string[],
+    ): { cases: { dicePerClick: number[]; clicks: unknown[] }[]; protocol: object } => {
+      const out = join(work, `fold-${fold.join('-') || 'crop'}.json`)
+      const r = cli([
+        '--data',
+        sharedData('volumes', 'monai'),
+        '--cases',
+        'monai',
+        '--crop',
+        'first-click',
+        ...fold,
+        '--clicks',
+        '1,3',
+        '--no-baseline',
+        '--quiet',
+        '--json',
+        out,
+      ])
+      expect(r.stderr).toBe('')
+      expect(r.status).toBe(0)
+      return JSON.parse(readFileSync(out, 'utf8'))
+    }
+    const crop = run([])
+    const session = run(['--fold', 'session'])
+    const off = run(['--fold', 'session', '--crop-extension', 'off'])
+    expect(crop.protocol).toMatchObject({ fold: 'crop', cropExtension: null })
+    expect(session.protocol).toMatchObject({ fold: 'session', cropExtension: true })
+    expect(off.protocol).toMatchObject({ fold: 'session', cropExtension: false })
+    expect(session.cases).toHaveLength(2)
+    session.cases.forEach((c, n) => {
+      // the first click is the crop centre in both; the masks differ only by the paste onto the image's
+      // grid and the read back (a flipped axis in either would drop Dice far below)
+      expect(c.clicks[0]).toEqual(crop.cases[n].clicks[0])
+      expect(Math.abs(off.cases[n].dicePerClick[0] - crop.cases[n].dicePerClick[0])).toBeLessThan(0.05)
+      expect(c.dicePerClick[0]).toBeGreaterThan(0)
+    })
+  })
+
   it('bad input: one line on stderr, exit 2 for usage, 1 otherwise', () => {
     const usage: string[][] = [
       ['--model', model],
@@ -127,6 +167,9 @@ describe('fastsam-xr eval', () => {
       ['--data', work, '--model', model, '--seed', '-1'],
       ['--data', work, '--model', model, '--bogus'],
       ['--data', work, '--model', model, '--side', 'train'],
+      ['--data', work, '--model', model, '--fold', 'session'],
+      ['--data', work, '--model', model, '--fold', 'paper'],
+      ['--data', work, '--model', model, '--crop-extension', 'on'],
       ['--data', work, '--model', model, '--json', join(work, 'no', 'such', 'dir', 'x.json')],
     ]
     for (const args of usage) {

@@ -1,7 +1,9 @@
 /**
  * `fastsam-xr segment` as a user runs it (the real bin, a child process) on the shared example CT with
- * the golden export: the mask NIfTI lands on the CT's grid, `--json` reports the timings, and the
- * mask is exactly what the Segmenter API gives for the same clicks. Bad input: one line, non-zero.
+ * the golden export: the mask NIfTI lands on the CT's grid, `--json` reports the timings, and with crop
+ * extension off the mask is exactly what the Segmenter API gives for the same clicks in one crop (the
+ * full fold, extension and re-centring included, is checked against the server and the evaluation in
+ * test/sameClicksSameMask.test.ts). Bad input: one line, non-zero.
  */
 import { readVolume, type Vec3, type Volume } from '@fastsam-xr/volume'
 import { spawnSync } from 'node:child_process'
@@ -41,7 +43,7 @@ afterAll(() => {
 })
 
 describe('fastsam-xr segment', () => {
-  it('writes the mask on the CT grid, --json reports timings, and matches the Segmenter API', async () => {
+  it('writes the mask on the CT grid, --json reports timings, and (extension off) matches the Segmenter API', async () => {
     const out = join(work, 'mask.nii.gz')
     const r = cli([
       exampleCtPath(),
@@ -53,6 +55,8 @@ describe('fastsam-xr segment', () => {
       negative.join(','),
       '--out',
       out,
+      '--crop-extension',
+      'off',
       '--json',
     ])
     expect(r.stderr.replace(/npm warn.*\n/g, '')).toBe('')
@@ -64,6 +68,8 @@ describe('fastsam-xr segment', () => {
     }
     expect(report.mode).toBe('sequential')
     expect(report.timingsMs.decodePasses).toBe(2)
+    expect(report.crops).toBe(1)
+    expect(report.cropExtension).toBe(false)
 
     const mask = await readVolume(out)
     expect(mask.dims).toEqual(ct.dims)
@@ -155,7 +161,7 @@ describe('fastsam-xr segment', () => {
       /at least one --point/,
     ],
     [
-      'a point outside the ROI',
+      'a point outside the volume',
       (out: string) => [
         exampleCtPath(),
         '--model',
@@ -163,12 +169,12 @@ describe('fastsam-xr segment', () => {
         '--point',
         liver.join(','),
         '--point',
-        `${liver[0]},${liver[1]},${liver[2] + 150}`,
+        `${liver[0]},${liver[1]},${liver[2] + 2000}`,
         '--out',
         out,
       ],
-      1,
-      /outside the encoded 128³ crop/,
+      2,
+      /lies outside the volume/,
     ],
     [
       'a missing volume',
@@ -181,6 +187,22 @@ describe('fastsam-xr segment', () => {
       (out: string) => [exampleCtPath(), '--model', model, '--point', '1,2,3', '--out', out, '--fast'],
       2,
       /unknown option --fast/,
+    ],
+    [
+      'a bad --crop-extension',
+      (out: string) => [
+        exampleCtPath(),
+        '--model',
+        model,
+        '--point',
+        '1,2,3',
+        '--out',
+        out,
+        '--crop-extension',
+        'maybe',
+      ],
+      2,
+      /--crop-extension expects on or off/,
     ],
     [
       'a bad thread count',

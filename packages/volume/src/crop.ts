@@ -298,3 +298,37 @@ export function pasteCropMask(
     }
   return out
 }
+
+/**
+ * The inverse view of `pasteCropMask`: a mask on `source`'s grid (volume order, i fastest) read at the centre
+ * of every voxel of the size³ crop, nearest neighbour, as a C-order crop mask (0 outside the source) — how
+ * the evaluation measures a volume-grid mask (the server's fold) inside the crop it simulates clicks in.
+ */
+export function sampleMaskInCrop(
+  mask: Uint8Array,
+  source: Pick<Volume, 'affine' | 'dims'>,
+  crop: Pick<ModelCrop, 'cropAffine' | 'size'>,
+): Uint8Array {
+  const { size } = crop
+  const [nx, ny, nz] = source.dims
+  if (mask.length !== nx * ny * nz)
+    throw new VolumeError('BAD_ARGUMENT', `mask has ${mask.length} voxels, the source grid ${nx * ny * nz}`)
+  // Crop index → source voxel; it moves by M's last column per step in a2 (the C-order inner axis).
+  const M = multiply4(invert4(source.affine), crop.cropAffine)
+  const out = new Uint8Array(size * size * size)
+  let q = 0
+  for (let a0 = 0; a0 < size; a0++)
+    for (let a1 = 0; a1 < size; a1++) {
+      let x = M[0] * a0 + M[1] * a1 + M[3]
+      let y = M[4] * a0 + M[5] * a1 + M[7]
+      let z = M[8] * a0 + M[9] * a1 + M[11]
+      for (let a2 = 0; a2 < size; a2++, q++, x += M[2], y += M[6], z += M[10]) {
+        const i = Math.floor(x + 0.5)
+        const j = Math.floor(y + 0.5)
+        const k = Math.floor(z + 0.5)
+        if (i < 0 || i >= nx || j < 0 || j >= ny || k < 0 || k >= nz) continue
+        out[q] = mask[i + nx * (j + ny * k)]
+      }
+    }
+  return out
+}

@@ -24,6 +24,7 @@ export {
   maskBoundingBox,
   modelCropStart,
   pasteCropMask,
+  sampleMaskInCrop,
   prepareModelCrop,
   toModelOrder,
   torchioCropStart,

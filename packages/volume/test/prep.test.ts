@@ -19,6 +19,7 @@ import {
   prepareModelCrop,
   readVolume,
   resample,
+  sampleMaskInCrop,
   toCanonical,
   toModelOrder,
   torchioCropStart,
@@ -244,6 +245,40 @@ print(json.dumps(list(r.shape)))`,
       expect(wrong, `label ${label}`).toBe(0)
       expect(coveredLabelled / labelled).toBeGreaterThan(0.9)
       expect(covered).toBeGreaterThan(100_000) // 64×64×45 voxels of 3 mm at most here
+    }
+  })
+
+  it('sampleMaskInCrop reads a volume-grid mask in the crop exactly as the label resampled to the crop (real CT, liver and spleen)', async () => {
+    const seg = await readVolume(CT_SEG)
+    const ct = await readVolume(CT)
+    const canonSeg = toCanonical(resample(seg, 1.5, 'nearest'))
+    for (const label of [5, 1]) {
+      const crop = prepareModelCrop(ct, labelCentroid(seg, label))
+      const expected = new Uint8Array(128 ** 3)
+      toModelOrder(cropOrPad(canonSeg, crop.start, 128).data, 128).forEach(
+        (x, q) => (expected[q] = +(x === label)),
+      )
+      const volumeMask = new Uint8Array(seg.data.length)
+      seg.data.forEach((x, q) => (volumeMask[q] = +(x === label)))
+      const sampled = sampleMaskInCrop(volumeMask, seg, crop)
+      let inside = 0
+      let differ = 0
+      for (let q = 0; q < expected.length; q++) {
+        inside += expected[q]
+        if (sampled[q] !== expected[q]) differ++
+      }
+      expect(inside, `label ${label}`).toBeGreaterThan(10_000)
+      expect(differ, `label ${label}`).toBe(0)
+      // an axis flipped (the crop read mirrored along a0) would not match
+      const flipped = { ...crop, cropAffine: crop.cropAffine.slice() as typeof crop.cropAffine }
+      for (const r of [0, 4, 8]) {
+        flipped.cropAffine[r + 3] += 127 * flipped.cropAffine[r]
+        flipped.cropAffine[r] = -flipped.cropAffine[r]
+      }
+      const mirrored = sampleMaskInCrop(volumeMask, seg, flipped)
+      let mismatch = 0
+      for (let q = 0; q < expected.length; q++) if (mirrored[q] !== expected[q]) mismatch++
+      expect(mismatch, `label ${label} mirrored`).toBeGreaterThan(1000)
     }
   })
 

@@ -6,7 +6,7 @@ import {
   segmentUpdateSchema,
 } from '@fastsam-xr/protocol'
 import type { Connection, ServerContext } from '../context.ts'
-import { insideVolume } from '../cropBox.ts'
+import { insideVolume } from '@fastsam-xr/session'
 import { handle } from '../dispatch.ts'
 import { ProtocolFailure } from '../failure.ts'
 import type { Room } from '../rooms.ts'

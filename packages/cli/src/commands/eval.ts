@@ -1,18 +1,20 @@
 /**
  * `fastsam-xr eval --data <dir> [--model <dir>] [--clicks 1,3,5,10] [--crop gt-center|first-click]
  *   [--seed 2023] [--json out.json] [--cases key,...] [--split split.json [--side held_out]]
- *   [--min-voxels 10] [--no-baseline] [--threads n]`
+ *   [--fold crop|session [--crop-extension on|off]] [--min-voxels 10] [--no-baseline] [--threads n]`
  *
  * Evaluates a model folder on every image/label pair under `--data` with the FastSAM3D protocol
  * (model-spec §8.3, §9) through the runtime the app serves (`@fastsam-xr/eval`). Prints one row per
  * target and the means (Dice inside the 128³ crop, on the whole volume, and the region-growing
- * baseline); `--json` writes the full report. Progress goes to stderr, the table to stdout.
+ * baseline); `--json` writes the full report. `--fold session` runs the clicks through the server's own
+ * fold (what the headset gets; first-click crops only), `--fold crop` (default) the paper's one-crop loop. Progress goes to stderr, the table to stdout.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { Segmenter } from '@fastsam-xr/runtime'
 import {
   CROP_MODES,
+  FOLD_MODES,
   DEFAULT_CLICKS,
   DEFAULT_MIN_VOXELS,
   DEFAULT_SEED,
@@ -23,6 +25,7 @@ import {
   selectCases,
   selectSplit,
   type CropMode,
+  type FoldMode,
 } from '@fastsam-xr/eval'
 import { UsageError, type Command } from '../command.ts'
 import { forEachArg } from '../args.ts'
@@ -33,6 +36,8 @@ export interface EvalArgs {
   model: string
   clicks: number[]
   crop: CropMode
+  fold: FoldMode
+  cropExtension: boolean
   seed: number
   json?: string
   cases?: string[]
@@ -55,7 +60,9 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
   let data: string | undefined
   let model: string | undefined
   let clicks = [...DEFAULT_CLICKS]
-  let crop: CropMode = 'gt-center'
+  let crop = 'gt-center' as CropMode
+  let fold = 'crop' as FoldMode
+  let cropExtension: boolean | undefined
   let seed = DEFAULT_SEED
   let json: string | undefined
   let cases: string[] | undefined
@@ -85,6 +92,19 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
         if (!CROP_MODES.includes(v as CropMode))
           throw new UsageError(`--crop expects one of ${CROP_MODES.join(', ')} (got '${v}')`)
         crop = v as CropMode
+        break
+      }
+      case '--fold': {
+        const v = value()
+        if (!FOLD_MODES.includes(v as FoldMode))
+          throw new UsageError(`--fold expects one of ${FOLD_MODES.join(', ')} (got '${v}')`)
+        fold = v as FoldMode
+        break
+      }
+      case '--crop-extension': {
+        const v = value()
+        if (v !== 'on' && v !== 'off') throw new UsageError(`--crop-extension expects on or off (got '${v}')`)
+        cropExtension = v === 'on'
         break
       }
       case '--seed': {
@@ -138,6 +158,12 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
   // Without --model: the shipped default (models/weights/fastsam-xr-unet).
   model ??= SHIPPED_MODEL_DIR
   if (side !== undefined && !split) throw new UsageError('--side needs --split <split.json>')
+  if (fold === 'session' && crop !== 'first-click')
+    throw new UsageError(
+      "--fold session needs --crop first-click (the app's fold centres its crop on the first click)",
+    )
+  if (cropExtension !== undefined && fold !== 'session')
+    throw new UsageError('--crop-extension applies to --fold session only')
   if (json) {
     const dir = dirname(resolve(json))
     if (!existsSync(dir) || !statSync(dir).isDirectory())
@@ -148,6 +174,8 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
     model,
     clicks,
     crop,
+    fold,
+    cropExtension: cropExtension ?? true,
     seed,
     json,
     cases,
@@ -165,7 +193,8 @@ export const evalCommand: Command = {
   summary:
     'Dice of a model with simulated clicks (spec §9.1) on image/label pairs, with a region-growing baseline',
   usage:
-    'fastsam-xr eval --data <dir> [--model <dir>] [--clicks 1,3,5,10] [--crop gt-center|first-click] [--seed 2023] ' +
+    'fastsam-xr eval --data <dir> [--model <dir>] [--clicks 1,3,5,10] [--crop gt-center|first-click] ' +
+    '[--fold crop|session [--crop-extension on|off]] [--seed 2023] ' +
     '[--json out.json] [--cases key,…] [--split split.json [--side held_out]] [--min-voxels 10] [--no-baseline] ' +
     '[--threads n] [--quiet]',
   async run(argv) {
@@ -183,6 +212,8 @@ export const evalCommand: Command = {
       const report = await evaluatePairs(segmenter, pairs, {
         clicks: args.clicks,
         crop: args.crop,
+        fold: args.fold,
+        cropExtension: args.cropExtension,
         seed: args.seed,
         minVoxels: args.minVoxels,
         baseline: args.baseline,

@@ -1,23 +1,22 @@
 /**
  * `fastsam-xr segment <volume> [--model <dir>] --point x,y,z [...] [--negative x,y,z ...] --out mask.nii.gz`
  *
- * Points are world RAS millimetres. The 128³ ROI is centred on the first positive point; every point
- * must lie inside it. Clicks are replayed in the order given (the first positive point first), the way FastSAM3D was evaluated and
- * fine-tuned (model-spec §8.3): each decoder pass sees only the newest click plus the previous pass's
- * low-res logits (an all-zero mask on the first). `--joint` instead passes all points to one decoder
- * pass with a zero mask (the Slicer extension's style). The mask is written on the input's own grid
- * and affine (uint8, 1 = inside).
+ * Points are world RAS millimetres. The prompts are folded in the order given by the same segmentation
+ * core the server runs for the headset (`@fastsam-xr/session`): the first prompt centres a 128³ crop, each
+ * later one is a decoder pass with the previous pass's logits, a prompt outside the current crop opens a
+ * new crop there (the earlier prompts inside it are replayed), and with `--crop-extension on` (the
+ * server's default) a mask that touches a crop face where the volume continues is extended across it.
+ * The same clicks give the mask the app shows, byte for byte. `--joint` instead passes all points to one
+ * decoder pass in the first point's crop (the Slicer extension's style; not the app's fold). The mask is
+ * written on the input's own grid and affine (uint8, 1 = inside).
  */
 import { existsSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { readVolume, writeNifti, type Vec3 } from '@fastsam-xr/volume'
-import {
-  promptsToDecoderPoints,
-  Segmenter,
-  type DecodeResult,
-  type ExecutionProvider,
-  type Prompt,
-} from '@fastsam-xr/runtime'
+import { determinant3 } from '@fastsam-xr/mesh'
+import type { CropFace } from '@fastsam-xr/protocol'
+import { insideVolume, SegmentSession } from '@fastsam-xr/session'
+import { readVolume, writeNifti, type Vec3, type Volume } from '@fastsam-xr/volume'
+import { promptsToDecoderPoints, Segmenter, type ExecutionProvider, type Prompt } from '@fastsam-xr/runtime'
 import { UsageError, type Command } from '../command.ts'
 import { forEachArg } from '../args.ts'
 import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
@@ -29,6 +28,7 @@ interface SegmentArgs {
   prompts: Prompt[]
   json: boolean
   joint: boolean
+  cropExtension: boolean
   threads?: number
   provider?: ExecutionProvider
 }
@@ -52,6 +52,7 @@ export function parseSegmentArgs(argv: string[], usage: string): SegmentArgs {
   let out: string | undefined
   let json = false
   let joint = false
+  let cropExtension = true
   let threads: number | undefined
   let provider: ExecutionProvider | undefined
   // Both `--flag value` and `--flag=value`.
@@ -89,6 +90,12 @@ export function parseSegmentArgs(argv: string[], usage: string): SegmentArgs {
       case '--joint':
         joint = true
         break
+      case '--crop-extension': {
+        const v = value()
+        if (v !== 'on' && v !== 'off') throw new UsageError(`--crop-extension expects on or off (got '${v}')`)
+        cropExtension = v === 'on'
+        break
+      }
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg} (usage: ${usage})`)
         positional.push(arg)
@@ -103,9 +110,8 @@ export function parseSegmentArgs(argv: string[], usage: string): SegmentArgs {
   const outDir = dirname(resolve(out))
   if (!existsSync(outDir) || !statSync(outDir).isDirectory())
     throw new UsageError(`--out: folder ${outDir} does not exist`)
-  if (!prompts.some((p) => p.positive))
-    throw new UsageError('at least one --point (positive) is needed: the ROI is centred on the first')
-  return { volume: positional[0], model, out, prompts, json, joint, threads, provider }
+  if (!prompts.some((p) => p.positive)) throw new UsageError('at least one --point (positive) is needed')
+  return { volume: positional[0], model, out, prompts, json, joint, cropExtension, threads, provider }
 }
 
 const ms = (x: number): number => Math.round(x * 100) / 100
@@ -115,7 +121,7 @@ export const segment: Command = {
   summary: 'segment a volume from point prompts (world RAS mm) with an exported model; writes a mask NIfTI',
   usage:
     'fastsam-xr segment <volume> [--model <dir>] --point x,y,z [--point x,y,z …] [--negative x,y,z …] ' +
-    '--out mask.nii.gz [--joint] [--threads n] [--provider cpu|cuda] [--json]',
+    '--out mask.nii.gz [--crop-extension on|off] [--joint] [--threads n] [--provider cpu|cuda] [--json]',
   async run(argv) {
     const args = parseSegmentArgs(argv, this.usage)
     const t0 = performance.now()
@@ -137,64 +143,41 @@ export const segment: Command = {
     const seg = segmenter.value.s
     const load = performance.now() - t0
     try {
-      const centre = args.prompts.find((p) => p.positive)!.pointWorldRas
-      const encoded = await seg.encode(ct, centre)
-      // Every point must lie in the ROI: refuse before spending decoder time.
-      promptsToDecoderPoints(encoded.crop, args.prompts)
-      let result: DecodeResult
-      let decodeMs = 0
-      if (args.joint) {
-        result = await seg.decode(encoded, args.prompts)
-        decodeMs = result.decodeMs
-      } else {
-        // The first positive point opens the sequence (it is the ROI centre); the rest follow in order.
-        const first = args.prompts.findIndex((p) => p.positive)
-        const rest = args.prompts.filter((_, n) => n !== first)
-        const history = [args.prompts[first]]
-        result = await seg.decode(encoded, history)
-        decodeMs += result.decodeMs
-        for (const p of rest) {
-          history.push(p)
-          result = await seg.decode(encoded, seg.promptsForPass(history), result.lowResLogits)
-          decodeMs += result.decodeMs
-        }
-      }
-      const mask = seg.toMask(encoded, result.lowResLogits, ct)
+      for (const p of args.prompts)
+        if (!insideVolume(ct, p.pointWorldRas))
+          throw new UsageError(`the point ${p.pointWorldRas.join(',')} lies outside the volume`)
+      const run = args.joint ? await jointPass(seg, ct, args.prompts) : await fold(seg, ct, args)
       const tw = performance.now()
       await writeNifti(
-        { data: mask, dims: ct.dims, affine: ct.affine, dtype: 'uint8', meta: { modality: 'SEG' } },
+        { data: run.mask, dims: ct.dims, affine: ct.affine, dtype: 'uint8', meta: { modality: 'SEG' } },
         args.out,
       )
       const writeMs = performance.now() - tw
       let voxels = 0
-      for (const v of mask) voxels += v
-      const a = ct.affine
-      const voxelMm3 = Math.abs(
-        a[0] * (a[5] * a[10] - a[6] * a[9]) -
-          a[1] * (a[4] * a[10] - a[6] * a[8]) +
-          a[2] * (a[4] * a[9] - a[5] * a[8]),
-      )
+      for (const v of run.mask) voxels += v
       const report = {
         volume: args.volume,
         model: seg.manifest.name,
         out: args.out,
         mode: args.joint ? 'joint' : 'sequential',
+        cropExtension: !args.joint && args.cropExtension,
         prompts: args.prompts.map((p) => ({ pointWorldRas: p.pointWorldRas, positive: p.positive })),
-        cropStart: encoded.crop.start,
-        iou: result.iou,
+        cropStart: run.cropStart,
+        crops: run.crops,
+        extendedFaces: run.extendedFaces,
+        iou: run.iou,
         voxels,
-        volumeMl: (voxels * voxelMm3) / 1000,
+        volumeMl: (voxels * Math.abs(determinant3(ct.affine))) / 1000,
         timingsMs: {
           load: ms(load),
           loadVolume: ms(volume.value.ms),
           loadModel: ms(segmenter.value.ms),
-          preprocess: ms(encoded.preprocessMs),
-          encode: ms(encoded.encodeMs),
-          decode: ms(decodeMs),
-          decodePasses: args.joint ? 1 : args.prompts.length,
-          postprocess: ms(seg.timings.upsampleMs + seg.timings.pasteMs),
-          upsample: ms(seg.timings.upsampleMs),
-          paste: ms(seg.timings.pasteMs),
+          preprocess: ms(run.preprocessMs),
+          encode: ms(run.encodeMs),
+          decode: ms(run.decodeMs),
+          decodePasses: run.decodePasses,
+          postprocess: ms(run.postprocessMs),
+          extend: ms(run.extendMs),
           write: ms(writeMs),
           total: ms(performance.now() - t0),
         },
@@ -203,9 +186,11 @@ export const segment: Command = {
       else {
         const t = report.timingsMs
         process.stdout.write(
-          `wrote ${args.out}: ${voxels} voxels, ${report.volumeMl.toFixed(2)} mL (predicted IoU ${result.iou.toFixed(3)})\n` +
+          `wrote ${args.out}: ${voxels} voxels, ${report.volumeMl.toFixed(2)} mL (predicted IoU ${run.iou === null ? 'n/a' : run.iou.toFixed(3)})\n` +
             `load ${t.load} ms · preprocess ${t.preprocess} ms · encode ${t.encode} ms · decode ${t.decode} ms ` +
-            `(${t.decodePasses} pass${t.decodePasses > 1 ? 'es' : ''}) · postprocess ${t.postprocess} ms\n`,
+            `(${t.decodePasses} pass${t.decodePasses > 1 ? 'es' : ''}) · postprocess ${t.postprocess} ms` +
+            (report.cropExtension ? ` · extend ${t.extend} ms` : '') +
+            '\n',
         )
       }
       return 0
@@ -213,4 +198,74 @@ export const segment: Command = {
       await seg.release()
     }
   },
+}
+
+interface SegmentRun {
+  mask: Uint8Array
+  /** the start of the last crop (the one refined by the last prompt). */
+  cropStart: Vec3
+  /** how many crops the fold encoded (a prompt outside the current crop opens another). */
+  crops: number
+  extendedFaces: CropFace[]
+  iou: number | null
+  preprocessMs: number
+  encodeMs: number
+  decodeMs: number
+  decodePasses: number
+  postprocessMs: number
+  extendMs: number
+}
+
+/** The prompts in order through the app's fold (`SegmentSession`). */
+async function fold(seg: Segmenter, ct: Volume, args: SegmentArgs): Promise<SegmentRun> {
+  const session = new SegmentSession(seg, ct, { extendCrops: args.cropExtension })
+  const sum = {
+    encodes: 0,
+    decodes: 0,
+    encodeMs: 0,
+    preprocessMs: 0,
+    decodeMs: 0,
+    postprocessMs: 0,
+    extendMs: 0,
+  }
+  for (const p of args.prompts) {
+    const r = await session.add(p)
+    for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r[k]
+  }
+  const state = session.state
+  return {
+    mask: state.mask ?? new Uint8Array(ct.data.length),
+    cropStart: [...state.encoded!.crop.start] as Vec3,
+    crops: sum.encodes,
+    extendedFaces: [...state.extendedFaces],
+    iou: state.iou,
+    preprocessMs: sum.preprocessMs,
+    encodeMs: sum.encodeMs - sum.preprocessMs,
+    decodeMs: sum.decodeMs,
+    decodePasses: sum.decodes,
+    postprocessMs: sum.postprocessMs,
+    extendMs: sum.extendMs,
+  }
+}
+
+/** `--joint`: every point in one decoder pass with an empty mask, in the first point's crop. */
+async function jointPass(seg: Segmenter, ct: Volume, prompts: Prompt[]): Promise<SegmentRun> {
+  const encoded = await seg.encode(ct, prompts[0].pointWorldRas)
+  promptsToDecoderPoints(encoded.crop, prompts) // every point in the crop, or a clear error
+  const result = await seg.decode(encoded, prompts)
+  const t = performance.now()
+  const mask = seg.toMask(encoded, result.lowResLogits, ct)
+  return {
+    mask,
+    cropStart: [...encoded.crop.start] as Vec3,
+    crops: 1,
+    extendedFaces: [],
+    iou: result.iou,
+    preprocessMs: encoded.preprocessMs,
+    encodeMs: encoded.encodeMs,
+    decodeMs: result.decodeMs,
+    decodePasses: 1,
+    postprocessMs: performance.now() - t,
+    extendMs: 0,
+  }
 }

@@ -1,7 +1,9 @@
 /**
- * A segment's mask as a fold over its prompt history (model-spec §8.3): the first prompt centres a
- * 128³ crop (encoded once, cached by the runtime); each later prompt is one decoder pass with the
- * newest click and the previous low-res logits as mask input. A prompt outside the current crop
+ * A segment's mask as a fold over its prompt history — the one segmentation core that the server's jobs,
+ * `fastsam-xr segment` and the evaluation all run (model-spec §8.3): the first prompt centres a 128³ crop
+ * (encoded once, cached by the runtime); each later prompt is one decoder pass with the crop's clicks as
+ * the model takes them (`Segmenter.promptsForPass`: the newest only for FastSAM3D, all for the default
+ * model) and the previous pass's low-res logits as mask input. A prompt outside the current crop
  * re-centres it: the new crop replays the earlier prompts that fall inside it, and its mask is pasted
  * over the segment's mask (voxels outside the new crop keep the old crop's result, so a large organ
  * grows crop by crop instead of being cut flat).
@@ -17,7 +19,7 @@
  * pasted it.
  */
 import { unionBox, type VoxelBox } from '@fastsam-xr/mesh'
-import type { CropFace, PromptRecord } from '@fastsam-xr/protocol'
+import type { CropFace } from '@fastsam-xr/protocol'
 import {
   promptsToDecoderPoints,
   RuntimeError,
@@ -29,6 +31,11 @@ import { pasteCropMask, type Volume } from '@fastsam-xr/volume'
 import { cropBoxInVolume } from './cropBox.ts'
 import { extendAcrossFaces, type ExtensionCrop } from './cropExtension.ts'
 import { copyBox, restoreBox, unionCropMask } from './cropPaste.ts'
+
+/** A prompt of a segment's log: its place in the log (`seq`, unique within it) and the click. */
+export interface LoggedPrompt extends Prompt {
+  seq: number
+}
 
 export interface MaskState {
   /** the prompts (by seq) folded into this state, in order. */
@@ -82,7 +89,12 @@ export interface FoldResult {
   changed: VoxelBox | null
   /** true when the fold restarted from scratch: every voxel may have changed. */
   whole: boolean
+  /** crop encodes (model + preprocessing) and decoder passes this fold ran, extensions excluded. */
+  encodes: number
+  decodes: number
+  /** encoder time including its preprocessing (`preprocessMs`, the resampling and normalisation). */
   encodeMs: number
+  preprocessMs: number
   decodeMs: number
   postprocessMs: number
   /** neighbouring crops: their encodes, decodes and connected parts. */
@@ -99,7 +111,7 @@ export class PromptFoldError extends Error {
   }
 }
 
-function insideCrop(encoded: EncodedCrop, p: PromptRecord): boolean {
+function insideCrop(encoded: EncodedCrop, p: LoggedPrompt): boolean {
   try {
     promptsToDecoderPoints(encoded.crop, [{ pointWorldRas: p.pointWorldRas, positive: p.positive }])
     return true
@@ -114,13 +126,13 @@ function insideCrop(encoded: EncodedCrop, p: PromptRecord): boolean {
  * (re-)encoded every earlier prompt inside it is decoded again, and later ones stay in it (a prompt
  * outside opens a new crop), so it is exactly those inside it.
  */
-function cropHistory(encoded: EncodedCrop, folded: readonly PromptRecord[]): Prompt[] {
+function cropHistory(encoded: EncodedCrop, folded: readonly LoggedPrompt[]): Prompt[] {
   return folded
     .filter((q) => insideCrop(encoded, q))
     .map((q) => ({ pointWorldRas: q.pointWorldRas, positive: q.positive }))
 }
 
-function isPrefix(seqs: number[], prompts: readonly PromptRecord[]): boolean {
+function isPrefix(seqs: number[], prompts: readonly LoggedPrompt[]): boolean {
   return seqs.length <= prompts.length && seqs.every((s, n) => prompts[n].seq === s)
 }
 
@@ -129,7 +141,7 @@ export async function foldPrompts(
   segmenter: Segmenter | null,
   volume: Volume,
   from: MaskState,
-  prompts: readonly PromptRecord[],
+  prompts: readonly LoggedPrompt[],
   opts: FoldOptions = { extendCrops: false },
 ): Promise<FoldResult> {
   const resume = isPrefix(from.seqs, prompts)
@@ -139,6 +151,9 @@ export async function foldPrompts(
   let iou = start.iou
   let unpasted = false
   let encodeMs = 0
+  let preprocessMs = 0
+  let encodes = 0
+  let decodes = 0
   let decodeMs = 0
   let postprocessMs = 0
   let extendMs = 0
@@ -154,10 +169,11 @@ export async function foldPrompts(
   }
   // The prompts decoded in the current crop so far (a model may take them all in each pass).
   let inCrop: Prompt[] = resume && encoded ? cropHistory(encoded, prompts.slice(0, start.seqs.length)) : []
-  const decode = async (p: PromptRecord): Promise<void> => {
+  const decode = async (p: LoggedPrompt): Promise<void> => {
     inCrop.push({ pointWorldRas: p.pointWorldRas, positive: p.positive })
     const r = await segmenter!.decode(encoded!, segmenter!.promptsForPass(inCrop), logits ?? undefined)
     decodeMs += r.decodeMs
+    decodes++
     logits = r.lowResLogits
     iou = r.iou
     unpasted = true
@@ -171,6 +187,8 @@ export async function foldPrompts(
         paste(n)
         encoded = await segmenter.encode(volume, p.pointWorldRas)
         encodeMs += encoded.encodeMs + encoded.preprocessMs
+        preprocessMs += encoded.preprocessMs
+        encodes++
         logits = null
         inCrop = []
         for (const q of prompts.slice(0, n)) if (insideCrop(encoded, q)) await decode(q)
@@ -250,5 +268,16 @@ export async function foldPrompts(
     overlay,
   }
   if (prompts.length === 0) Object.assign(state, EMPTY_MASK_STATE, { seqs: [] })
-  return { state, changed, whole: !resume, encodeMs, decodeMs, postprocessMs, extendMs }
+  return {
+    state,
+    changed,
+    whole: !resume,
+    encodes,
+    decodes,
+    encodeMs,
+    preprocessMs,
+    decodeMs,
+    postprocessMs,
+    extendMs,
+  }
 }

@@ -15,7 +15,7 @@
  * crop index space (a0, a1, a2) = canonical (R, A, S) at the model's spacing; crop masks are size³
  * C-order over (a0, a1, a2).
  */
-import type { CropFace, PromptRecord } from '@fastsam-xr/protocol'
+import type { CropFace } from '@fastsam-xr/protocol'
 import type { EncodedCrop, Prompt, Segmenter } from '@fastsam-xr/runtime'
 import {
   applyAffine,
@@ -233,7 +233,7 @@ export async function extendAcrossFaces(
   encoded: EncodedCrop,
   logits: Float32Array,
   cropMask: Uint8Array,
-  prompts: readonly PromptRecord[],
+  prompts: readonly Prompt[],
   maxCrops = MAX_EXTENSION_CROPS,
 ): Promise<ExtensionCrop[]> {
   const { crop } = encoded
