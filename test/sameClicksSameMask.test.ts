@@ -33,7 +33,7 @@ import { labelPoint } from './support/labelPoint.ts'
 import { repoRoot, sharedData } from './support/paths.ts'
 
 const LIVER = 5
-const bin = join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js')
+const bin = join(repoRoot, 'apps', 'cli', 'bin', 'fastsam-xr.js')
 let work: string
 let ct: Volume
 let seg: Volume

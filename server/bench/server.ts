@@ -65,7 +65,7 @@ async function startServerProcess(
   modelDir: string,
   dataDir: string,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const bin = join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js')
+  const bin = join(repoRoot, 'apps', 'cli', 'bin', 'fastsam-xr.js')
   const child = spawn(
     process.execPath,
     [

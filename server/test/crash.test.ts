@@ -19,7 +19,7 @@ import { readVolume } from '@fastsam-xr/volume'
 import { afterAll, describe, expect, it } from 'vitest'
 import { goldenModelDir } from '../../test/support/goldenModel.ts'
 import { sharedData } from '../../test/support/paths.ts'
-import { kill, launchCli, stop, type Started } from './cliProcess.ts'
+import { kill, launchCli, stop, type Started } from '../../test/support/cliProcess.ts'
 import {
   call,
   connect,

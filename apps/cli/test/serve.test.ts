@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { io } from 'socket.io-client'
 import { afterAll, describe, expect, it } from 'vitest'
-import { repoRoot } from '../../test/support/paths.ts'
-import { bin, launchCli, stop } from './cliProcess.ts'
+import { bin, launchCli, stop } from '../../../test/support/cliProcess.ts'
+import { repoRoot } from '../../../test/support/paths.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-cli-'))
 const env = { ...process.env, FASTSAM_MODEL: '', FASTSAM_LOG_LEVEL: 'warn' }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { goldenModelDir } from '../../../test/support/goldenModel.ts'
 import { repoRoot, sharedData } from '../../../test/support/paths.ts'
 
-const bin = join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js')
+const bin = join(repoRoot, 'apps', 'cli', 'bin', 'fastsam-xr.js')
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, 'eval', ...args], { cwd: repoRoot, encoding: 'utf8' })

@@ -4,17 +4,13 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { repoRoot, sharedData } from '@fastsam-xr/test/paths'
-import { fixtures } from './support.ts'
+const fixtures = join(repoRoot, 'test', 'fixtures', 'volume')
 
 function cli(...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    [join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js'), ...args],
-    {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    },
-  )
+  const r = spawnSync(process.execPath, [join(repoRoot, 'apps', 'cli', 'bin', 'fastsam-xr.js'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

@@ -12,11 +12,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { goldenModelDir } from '../../../test/support/goldenModel.ts'
-import { repoRoot } from '../../../test/support/paths.ts'
-import { Segmenter } from '../src/segmenter.ts'
-import { exampleCtPath, exampleCtSegPath, LIVER, labelPoint, readPair } from './realData.ts'
+import { repoRoot, sharedData } from '../../../test/support/paths.ts'
+import { Segmenter } from '@fastsam-xr/runtime'
+import { labelPoint } from '../../../test/support/labelPoint.ts'
 
-const bin = join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js')
+const LIVER = 5
+const exampleCtPath = (): string => sharedData('volumes', 'totalsegmentator', 'example_ct_img.nii.gz')
+const exampleCtSegPath = (): string => sharedData('volumes', 'totalsegmentator', 'example_ct_seg.nii.gz')
+const bin = join(repoRoot, 'apps', 'cli', 'bin', 'fastsam-xr.js')
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, 'segment', ...args], { cwd: repoRoot, encoding: 'utf8' })
@@ -32,9 +35,8 @@ let negative: Vec3
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'fastsam-cli-'))
   model = await goldenModelDir('fastsam3d')
-  const pair = await readPair(exampleCtPath(), exampleCtSegPath())
-  ct = pair.image
-  liver = labelPoint(pair.seg, LIVER)
+  ct = await readVolume(exampleCtPath())
+  liver = labelPoint(await readVolume(exampleCtSegPath()), LIVER)
   negative = [liver[0] + 24, liver[1], liver[2] - 9]
 })
 

@@ -4,9 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { repoRoot } from '../../test/support/paths.ts'
+import { repoRoot } from './paths.ts'
 
-export const bin = join(repoRoot, 'packages', 'cli', 'bin', 'fastsam-xr.js')
+export const bin = join(repoRoot, 'apps', 'cli', 'bin', 'fastsam-xr.js')
 
 export interface Started {
   child: ChildProcess
