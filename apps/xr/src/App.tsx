@@ -9,6 +9,7 @@ import { CaseContent } from './scene/CaseContent.tsx'
 import { DesktopCamera } from './scene/DesktopCamera.tsx'
 import { Lights } from './scene/Lights.tsx'
 import { FrameProbe } from './scene/FrameProbe.tsx'
+import { TEST_BUILD } from './testBuild.ts'
 import { Overlay } from './ui/Overlay.tsx'
 import { GrabbableCase } from './xr/GrabbableCase.tsx'
 import { XrLayer } from './xr/XrLayer.tsx'
@@ -19,7 +20,7 @@ export function App() {
     <>
       <Canvas
         id="scene"
-        gl={{ antialias: true, preserveDrawingBuffer: true }}
+        gl={{ antialias: true, preserveDrawingBuffer: TEST_BUILD }}
         camera={{ position: [0, 1.45, 0.35], rotation: [0, 0, 0], near: 0.01, far: 50, fov: 55 }}
         onContextMenu={(e) => e.preventDefault()}
       >

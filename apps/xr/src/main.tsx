@@ -2,9 +2,10 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App.tsx'
 import { startClient } from './net/connect.ts'
+import { TEST_BUILD } from './testBuild.ts'
 import { installTestHooks } from './testHooks.ts'
 
-installTestHooks()
+if (TEST_BUILD) installTestHooks()
 startClient()
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -2,6 +2,7 @@
  * `window.__fsxXr`: what the browser tests need to aim at the XR-only objects and to check grabbing,
  * next to SCENE's `window.__fsx`. World positions are three.js metres (what IWER poses use).
  */
+import { TEST_BUILD } from '../testBuild.ts'
 import { useThree } from '@react-three/fiber'
 import { useEffect } from 'react'
 import { Vector3, type Object3D } from 'three'
@@ -47,6 +48,7 @@ function worldOf(scene: Object3D, name: string, local: Vector3): V3 | null {
 export function useXrTestHooks(): void {
   const scene = useThree((s) => s.scene)
   useEffect(() => {
+    if (!TEST_BUILD) return // production bundle: no page hooks (testBuild.ts)
     window.__fsxXr = {
       placement() {
         const p = getPlacement()

@@ -1,6 +1,6 @@
 /**
  * End-to-end harness: the REAL edge server in this process (port 0, no TLS, temporary data folder, the
- * shipped model, the built-in demo CT) serving the built client (`apps/xr/dist`) at `/`, and Debian's
+ * shipped model, the built-in demo CT) serving the test build of the client (`apps/xr/dist-test`) at `/`, and Debian's
  * chromium driven by playwright-core (headless, SwiftShader WebGL2). For XR tests IWER (an emulated
  * Quest 3) is installed into the page before the app loads (`installRuntime({ forceInstall: true })`,
  * see shared/docs/browser-xr-testing.md). The app's test hooks (`window.__fsx`, src/testHooks.ts) are
@@ -20,7 +20,9 @@ import { decodePng, type Image } from './png.ts'
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const DEMO_CT = join(repoRoot, 'server', 'demo', 'example_ct.nii.gz')
 export const SCREENSHOTS = join(repoRoot, 'apps', 'xr', 'test', 'e2e', 'screenshots')
-const DIST_INDEX = join(repoRoot, 'apps', 'xr', 'dist', 'index.html')
+// the test build (page hooks on, src/testBuild.ts); `npm start` serves apps/xr/dist, which has none
+const CLIENT_DIR = join(repoRoot, 'apps', 'xr', 'dist-test')
+const DIST_INDEX = join(CLIENT_DIR, 'index.html')
 
 type Vec3 = [number, number, number]
 
@@ -127,12 +129,15 @@ export interface E2E {
   close(): Promise<void>
 }
 
-/** Builds apps/xr/dist if it is missing or older than its sources (a no-op when fresh). */
+/** Builds apps/xr/dist-test if it is missing or older than its sources (a no-op when fresh). */
 export function ensureClientBuilt(): void {
-  const r = spawnSync(process.execPath, ['scripts/build-client.mjs'], { cwd: repoRoot, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['scripts/build-client.mjs', '--test'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  })
   if (r.status !== 0 || !existsSync(DIST_INDEX))
     throw new Error(
-      `apps/xr/dist is not built: run \`node scripts/build-client.mjs\` at the repository root\n${r.stdout}${r.stderr}`,
+      `apps/xr/dist-test is not built: run \`node scripts/build-client.mjs --test\` at the repository root\n${r.stdout}${r.stderr}`,
     )
 }
 
@@ -142,9 +147,12 @@ export async function startE2E(): Promise<E2E> {
   if (!existsSync(CHROMIUM))
     throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`)
   const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-e2e-'))
-  const config = loadConfig(['--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--tls', 'off'], {
-    FASTSAM_LOG_LEVEL: 'silent',
-  })
+  const config = {
+    ...loadConfig(['--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--tls', 'off'], {
+      FASTSAM_LOG_LEVEL: 'silent',
+    }),
+    clientDir: CLIENT_DIR,
+  }
   const [server, anatomy] = await Promise.all([startServer(config), loadAnatomy(DEMO_CT)])
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
