@@ -42,7 +42,15 @@ const LAYERS = [
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/dist-test/**', 'models/**', '.cache/**', 'apps/xr/public/**', '**/*.cjs'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/dist-test/**',
+      'models/**',
+      '.cache/**',
+      'apps/xr/public/**',
+      '**/*.cjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
