@@ -4,10 +4,17 @@
  * escapes as a crash: it becomes `{ ok: false, error }` (internal errors are logged, not detailed).
  */
 import type { z } from 'zod'
-import { fail, type ClientToServerEvents, type Reply } from '@fastsam-xr/protocol'
+import {
+  fail,
+  INBOUND,
+  type AckedEvent,
+  type HandlerResult,
+  type InboundPayload,
+  type RateBucket,
+  type Reply,
+} from '@fastsam-xr/protocol'
 import type { Connection, ServerContext } from './context.ts'
 import { failureOf } from './failure.ts'
-import type { BucketKind } from './rateLimit.ts'
 
 type RawListener = (...args: unknown[]) => void
 interface RawSocket {
@@ -21,14 +28,18 @@ export function describeIssues(error: z.ZodError): string {
   return `invalid payload: ${where}${issue?.message ?? 'unknown problem'}`
 }
 
-export function handle<S extends z.ZodType, R extends object>(
+/**
+ * Registers the handler of one acked event. Its schema and rate bucket come from the protocol's inbound
+ * table (`INBOUND`), and the compiler holds the handler to the event's payload and success result: a
+ * handler wired to another event's reply shape does not compile (server/test/dispatch.typetest.ts).
+ */
+export function handle<E extends AckedEvent>(
   ctx: ServerContext,
   conn: Connection,
-  event: keyof ClientToServerEvents,
-  schema: S,
-  bucket: BucketKind,
-  handler: (payload: z.output<S>) => R | Promise<R>,
+  event: E,
+  handler: (payload: InboundPayload<E>) => HandlerResult<E> | Promise<HandlerResult<E>>,
 ): void {
+  const { schema, bucket }: { schema: z.ZodType; bucket: RateBucket } = INBOUND[event]
   const listener: RawListener = (...args) => {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: Reply) => void) : undefined
     const reply = (r: Reply): void => {
@@ -43,7 +54,7 @@ export function handle<S extends z.ZodType, R extends object>(
     const parsed = schema.safeParse(args[0] === undefined ? {} : args[0])
     if (!parsed.success) return reply(fail('bad-request', describeIssues(parsed.error)))
     Promise.resolve()
-      .then(() => handler(parsed.data))
+      .then(() => handler(parsed.data as InboundPayload<E>))
       .then(
         (result) => reply({ ok: true, ...result }),
         (err: unknown) => {
@@ -53,5 +64,6 @@ export function handle<S extends z.ZodType, R extends object>(
         },
       )
   }
+  // socket.io's typed `on` cannot follow a generic event name; the table above keeps both ends typed
   ;(conn.socket as unknown as RawSocket).on(event, listener)
 }

@@ -2,6 +2,8 @@
  * Per-connection token buckets, one per kind of event: a client may burst up to `burst` events and
  * sustain `perSecond`. Cheap enough to check on every event.
  */
+import type { RateBucket } from '@fastsam-xr/protocol'
+
 export interface BucketSpec {
   perSecond: number
   burst: number
@@ -16,9 +18,10 @@ export const RATE_LIMITS = {
   upload: { perSecond: 200, burst: 200 },
   /** everything else. */
   other: { perSecond: 20, burst: 40 },
-} as const satisfies Record<string, BucketSpec>
+} as const satisfies Record<RateBucket, BucketSpec>
 
-export type BucketKind = keyof typeof RATE_LIMITS
+/** The buckets are named by the protocol's inbound table (which event draws from which). */
+export type BucketKind = RateBucket
 
 export class RateLimiter {
   private readonly tokens = new Map<BucketKind, { level: number; at: number }>()

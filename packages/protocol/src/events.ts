@@ -2,7 +2,7 @@
  * The Socket.IO event maps, one interface per direction, for
  * `Server<ClientToServerEvents, ServerToClientEvents>` and `Socket<ServerToClientEvents, ClientToServerEvents>`.
  * Every client→server event except `presence:update` takes an ack; the server validates the payload
- * with the schema of the same name in schemas.ts.
+ * with the schema its row of the inbound table (inbound.ts) names.
  */
 import type { Ack } from './reply.ts'
 import type {

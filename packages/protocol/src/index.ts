@@ -19,3 +19,17 @@ export type * from './payloads.ts'
 export type { ClientToServerEvents, ServerToClientEvents } from './events.ts'
 export { LIMITS } from './limits.ts'
 export { SEGMENT_PALETTE } from './palette.ts'
+export {
+  INBOUND,
+  type AckedEvent,
+  type HandlerResult,
+  type InboundEvent,
+  type InboundPayload,
+  type InboundTable,
+  type MismatchedEvents,
+  type TableChecked,
+  type PayloadOf,
+  type RateBucket,
+  type ReplyOf,
+  type ResultOf,
+} from './inbound.ts'

@@ -3,14 +3,15 @@
  * updates instead of queueing them), at most 30 Hz per sender, never stored. Malformed or
  * over-rate updates are dropped silently (the event has no ack, and a pose is stale 33 ms later).
  */
-import { presenceSchema } from '@fastsam-xr/protocol'
+import { INBOUND } from '@fastsam-xr/protocol'
 import type { Connection } from '../context.ts'
 
 export function registerPresenceHandlers(conn: Connection): void {
   conn.socket.on('presence:update', (payload: unknown) => {
     const room = conn.room
-    if (!room || !conn.limits.take('presence')) return
-    const parsed = presenceSchema.safeParse(payload)
+    const { schema, bucket } = INBOUND['presence:update']
+    if (!room || !conn.limits.take(bucket)) return
+    const parsed = schema.safeParse(payload)
     if (!parsed.success) return
     conn.socket
       .to(room.channel)

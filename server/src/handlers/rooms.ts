@@ -1,5 +1,4 @@
 /** cases:list, case:open (a new room around a case), room:join (with the token), room:leave, disconnect. */
-import { caseOpenSchema, emptySchema, roomJoinSchema } from '@fastsam-xr/protocol'
 import type { Connection, ServerContext } from '../context.ts'
 import { handle } from '../dispatch.ts'
 import type { Room } from '../rooms.ts'
@@ -32,11 +31,11 @@ async function enterRoom(ctx: ServerContext, conn: Connection, room: Room): Prom
 }
 
 export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void {
-  handle(ctx, conn, 'cases:list', emptySchema, 'other', async () => ({
+  handle(ctx, conn, 'cases:list', async () => ({
     cases: await ctx.cases.list(conn.clientId),
   }))
 
-  handle(ctx, conn, 'case:open', caseOpenSchema, 'other', async ({ caseId, displayName }) => {
+  handle(ctx, conn, 'case:open', async ({ caseId, displayName }) => {
     if (displayName) conn.displayName = displayName
     const loaded = await ctx.cases.open(caseId)
     const { room, token } = await ctx.rooms.create(loaded)
@@ -54,14 +53,14 @@ export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void
     return { roomId: room.id, token, snapshot: room.snapshot() }
   })
 
-  handle(ctx, conn, 'room:join', roomJoinSchema, 'other', async ({ roomId, token, displayName }) => {
+  handle(ctx, conn, 'room:join', async ({ roomId, token, displayName }) => {
     const room = await ctx.rooms.authorize(roomId, token)
     if (displayName) conn.displayName = displayName
     await enterRoom(ctx, conn, room)
     return { snapshot: room.snapshot() }
   })
 
-  handle(ctx, conn, 'room:leave', emptySchema, 'other', async () => {
+  handle(ctx, conn, 'room:leave', async () => {
     await leaveRoom(ctx, conn)
     return {}
   })

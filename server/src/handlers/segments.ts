@@ -1,10 +1,4 @@
 /** Segment create/update/delete, prompts, undo/redo/reset. History changes are broadcast at once; meshes follow from the inference queue. */
-import {
-  promptSchema,
-  segmentCreateSchema,
-  segmentRefSchema,
-  segmentUpdateSchema,
-} from '@fastsam-xr/protocol'
 import type { Connection, ServerContext } from '../context.ts'
 import { insideVolume } from '@fastsam-xr/session'
 import { handle } from '../dispatch.ts'
@@ -24,34 +18,27 @@ export function registerSegmentHandlers(ctx: ServerContext, conn: Connection): v
     scheduleSegment(ctx, room, segment)
   }
 
-  handle(ctx, conn, 'segment:create', segmentCreateSchema, 'other', async ({ name, color }) => {
+  handle(ctx, conn, 'segment:create', async ({ name, color }) => {
     const room = roomOf(conn)
     const segment = await ctx.rooms.mutate(room, () => room.createSegment(name, color))
     ctx.io.to(room.channel).emit('segment:changed', { ...segment.info })
     return { segment: { ...segment.info } }
   })
 
-  handle(
-    ctx,
-    conn,
-    'segment:update',
-    segmentUpdateSchema,
-    'other',
-    async ({ segmentId, name, color, visible }) => {
-      const room = roomOf(conn)
-      const segment = await ctx.rooms.mutate(room, () => {
-        const s = room.segment(segmentId)
-        if (name !== undefined) s.info.name = name
-        if (color !== undefined) s.info.color = color
-        if (visible !== undefined) s.info.visible = visible
-        return s
-      })
-      ctx.io.to(room.channel).emit('segment:changed', { ...segment.info })
-      return { segment: { ...segment.info } }
-    },
-  )
+  handle(ctx, conn, 'segment:update', async ({ segmentId, name, color, visible }) => {
+    const room = roomOf(conn)
+    const segment = await ctx.rooms.mutate(room, () => {
+      const s = room.segment(segmentId)
+      if (name !== undefined) s.info.name = name
+      if (color !== undefined) s.info.color = color
+      if (visible !== undefined) s.info.visible = visible
+      return s
+    })
+    ctx.io.to(room.channel).emit('segment:changed', { ...segment.info })
+    return { segment: { ...segment.info } }
+  })
 
-  handle(ctx, conn, 'segment:delete', segmentRefSchema, 'other', async ({ segmentId }) => {
+  handle(ctx, conn, 'segment:delete', async ({ segmentId }) => {
     const room = roomOf(conn)
     await ctx.rooms.mutate(room, () => {
       room.segment(segmentId)
@@ -62,34 +49,27 @@ export function registerSegmentHandlers(ctx: ServerContext, conn: Connection): v
     return {}
   })
 
-  handle(
-    ctx,
-    conn,
-    'segment:prompt',
-    promptSchema,
-    'prompt',
-    async ({ segmentId, pointWorldRas, positive }) => {
-      const room = roomOf(conn)
-      if (!ctx.segmenter)
-        throw new ProtocolFailure('no-model', 'this server runs without a model (start it with --model DIR)')
-      if (!insideVolume(room.loaded.volume, pointWorldRas))
-        throw new ProtocolFailure('out-of-volume', 'the point lies outside the volume')
-      const { segment, seq } = await ctx.rooms.mutate(room, () => {
-        const s = room.segment(segmentId)
-        const n = room.takeSeq()
-        s.addPrompt({ seq: n, pointWorldRas, positive, clientId: conn.clientId })
-        return { segment: s, seq: n }
-      })
-      historyChanged(room, segment)
-      return { seq, ...segment.history() }
-    },
-  )
+  handle(ctx, conn, 'segment:prompt', async ({ segmentId, pointWorldRas, positive }) => {
+    const room = roomOf(conn)
+    if (!ctx.segmenter)
+      throw new ProtocolFailure('no-model', 'this server runs without a model (start it with --model DIR)')
+    if (!insideVolume(room.loaded.volume, pointWorldRas))
+      throw new ProtocolFailure('out-of-volume', 'the point lies outside the volume')
+    const { segment, seq } = await ctx.rooms.mutate(room, () => {
+      const s = room.segment(segmentId)
+      const n = room.takeSeq()
+      s.addPrompt({ seq: n, pointWorldRas, positive, clientId: conn.clientId })
+      return { segment: s, seq: n }
+    })
+    historyChanged(room, segment)
+    return { seq, ...segment.history() }
+  })
 
   const historyEdit = (
     event: 'segment:undo' | 'segment:redo' | 'segment:reset',
     edit: (s: Segment) => void,
   ): void =>
-    handle(ctx, conn, event, segmentRefSchema, 'prompt', async ({ segmentId }) => {
+    handle(ctx, conn, event, async ({ segmentId }) => {
       const room = roomOf(conn)
       const segment = await ctx.rooms.mutate(room, () => {
         const s = room.segment(segmentId)

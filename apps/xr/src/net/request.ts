@@ -3,22 +3,21 @@
  * result or rejecting with a RequestError that carries the protocol's error code (plus 'timeout' and
  * 'disconnected', which happen on the client side) and the server's one-line message.
  */
-import type { ClientToServerEvents, ErrorCode, Reply, ServerToClientEvents } from '@fastsam-xr/protocol'
+import type {
+  AckedEvent,
+  ClientToServerEvents,
+  ErrorCode,
+  PayloadOf,
+  Reply,
+  ResultOf,
+  ServerToClientEvents,
+} from '@fastsam-xr/protocol'
 import type { Socket } from 'socket.io-client'
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
-/** Events that take an ack (all but presence:update). */
-export type AckedEvent = {
-  [E in keyof ClientToServerEvents]: Parameters<ClientToServerEvents[E]> extends [unknown, unknown]
-    ? E
-    : never
-}[keyof ClientToServerEvents]
-
-export type PayloadOf<E extends AckedEvent> = Parameters<ClientToServerEvents[E]>[0]
-export type ReplyOf<E extends AckedEvent> =
-  Parameters<ClientToServerEvents[E]> extends [unknown, (reply: infer R) => void] ? R : never
-export type ResultOf<E extends AckedEvent> = Extract<ReplyOf<E>, { ok: true }>
+// the contract's types live in the protocol (its inbound table): re-exported for the client's modules
+export type { AckedEvent, PayloadOf, ReplyOf, ResultOf } from '@fastsam-xr/protocol'
 
 export type ClientErrorCode = ErrorCode | 'timeout' | 'disconnected'
 
