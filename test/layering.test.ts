@@ -39,7 +39,7 @@ describe('import boundaries', () => {
     ],
     [
       'a library reaching into server/src',
-      "import { x } from '../../../server/src/rooms.ts'\n",
+      "import { x } from '../../../server/src/rooms/rooms.ts'\n",
       'packages/session/src/x.ts',
       /library/,
     ],

@@ -2,13 +2,13 @@
 import type { Server, Socket } from 'socket.io'
 import type { ClientToServerEvents, ServerToClientEvents } from '@fastsam-xr/protocol'
 import type { Segmenter } from '@fastsam-xr/runtime'
-import type { CaseStore } from './caseStore.ts'
+import type { CaseStore } from './cases/caseStore.ts'
 import type { ServerConfig } from './config.ts'
-import type { InferenceQueue } from './inferenceQueue.ts'
+import type { InferenceQueue } from './jobs/inferenceQueue.ts'
 import type { Logger } from './log.ts'
-import type { RateLimiter } from './rateLimit.ts'
-import type { Room, RoomRegistry } from './rooms.ts'
-import type { UploadStore } from './uploads.ts'
+import type { RateLimiter } from './transport/rateLimit.ts'
+import type { Room, RoomRegistry } from './rooms/rooms.ts'
+import type { UploadStore } from './cases/uploads.ts'
 
 /** Between server nodes (through the Redis adapter). */
 export interface InterServerEvents {

@@ -1,4 +1,4 @@
 /** The edge server: `startServer(loadConfig(argv))`. The CLI's `serve` and `start` call this. */
 export { startServer, type RunningServer, type StartOptions } from './server.ts'
 export { loadConfig, resolveModelDir, ConfigError, DEFAULT_MODEL_DIR, type ServerConfig } from './config.ts'
-export { lanUrls } from './urls.ts'
+export { lanUrls } from './transport/urls.ts'

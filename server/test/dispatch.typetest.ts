@@ -6,7 +6,7 @@
  */
 import type { HistoryStatus, SegmentInfo } from '@fastsam-xr/protocol'
 import type { Connection, ServerContext } from '../src/context.ts'
-import { handle } from '../src/dispatch.ts'
+import { handle } from '../src/transport/dispatch.ts'
 
 declare const ctx: ServerContext
 declare const conn: Connection

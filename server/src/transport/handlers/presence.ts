@@ -4,7 +4,7 @@
  * over-rate updates are dropped silently (the event has no ack, and a pose is stale 33 ms later).
  */
 import { INBOUND } from '@fastsam-xr/protocol'
-import type { Connection } from '../context.ts'
+import type { Connection } from '../../context.ts'
 
 export function registerPresenceHandlers(conn: Connection): void {
   conn.socket.on('presence:update', (payload: unknown) => {

@@ -5,11 +5,11 @@
  * the history is then folded again.
  */
 import type { MeshUpdate } from '@fastsam-xr/protocol'
-import type { ServerContext } from './context.ts'
-import { failureOf } from './failure.ts'
+import type { ServerContext } from '../context.ts'
+import { failureOf } from '../failure.ts'
 import { foldPrompts, meshSegment, PromptFoldError } from '@fastsam-xr/session'
-import type { Room } from './rooms.ts'
-import type { Segment } from './segment.ts'
+import type { Room } from '../rooms/rooms.ts'
+import type { Segment } from '../rooms/segment.ts'
 
 const round = (x: number): number => Math.round(x * 100) / 100
 

@@ -7,9 +7,9 @@ import { readFile, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { PROTOCOL_VERSION } from '@fastsam-xr/protocol'
-import type { ServerContext } from './context.ts'
-import { failureOf } from './failure.ts'
-import { EXPORT_FORMATS, exportRoom, type ExportFormat } from './exports.ts'
+import type { ServerContext } from '../context.ts'
+import { failureOf } from '../failure.ts'
+import { EXPORT_FORMATS, exportRoom, type ExportFormat } from '../rooms/exports.ts'
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

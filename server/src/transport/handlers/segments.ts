@@ -1,11 +1,11 @@
 /** Segment create/update/delete, prompts, undo/redo/reset. History changes are broadcast at once; meshes follow from the inference queue. */
-import type { Connection, ServerContext } from '../context.ts'
+import type { Connection, ServerContext } from '../../context.ts'
 import { insideVolume } from '@fastsam-xr/session'
 import { handle } from '../dispatch.ts'
-import { ProtocolFailure } from '../failure.ts'
-import type { Room } from '../rooms.ts'
-import type { Segment } from '../segment.ts'
-import { scheduleSegment } from '../segmentJobs.ts'
+import { ProtocolFailure } from '../../failure.ts'
+import type { Room } from '../../rooms/rooms.ts'
+import type { Segment } from '../../rooms/segment.ts'
+import { scheduleSegment } from '../../jobs/segmentJobs.ts'
 
 function roomOf(conn: Connection): Room {
   if (!conn.room) throw new ProtocolFailure('not-in-room', 'open a case or join a room first')

@@ -13,7 +13,7 @@ import {
   type SegmentInfo,
   type SegmentSnapshot,
 } from '@fastsam-xr/protocol'
-import { ProtocolFailure } from './failure.ts'
+import { ProtocolFailure } from '../failure.ts'
 import { EMPTY_MASK_STATE, type MaskState } from '@fastsam-xr/session'
 
 export class Segment {

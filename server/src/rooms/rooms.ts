@@ -13,8 +13,8 @@ import {
   type RoomSnapshot,
   type SegmentInfo,
 } from '@fastsam-xr/protocol'
-import type { CaseStore, LoadedCase } from './caseStore.ts'
-import { ProtocolFailure } from './failure.ts'
+import type { CaseStore, LoadedCase } from '../cases/caseStore.ts'
+import { ProtocolFailure } from '../failure.ts'
 import { hashToken, ROOM_RECORD_VERSION, tokenMatchesHash, type RoomRecord } from './roomRecord.ts'
 import type { RoomStore, SharedRoomStore } from './roomStore.ts'
 import { Segment } from './segment.ts'

@@ -13,8 +13,8 @@ import {
   type RateBucket,
   type Reply,
 } from '@fastsam-xr/protocol'
-import type { Connection, ServerContext } from './context.ts'
-import { failureOf } from './failure.ts'
+import type { Connection, ServerContext } from '../context.ts'
+import { failureOf } from '../failure.ts'
 
 type RawListener = (...args: unknown[]) => void
 interface RawSocket {

@@ -1,7 +1,7 @@
 /** cases:list, case:open (a new room around a case), room:join (with the token), room:leave, disconnect. */
-import type { Connection, ServerContext } from '../context.ts'
+import type { Connection, ServerContext } from '../../context.ts'
 import { handle } from '../dispatch.ts'
-import type { Room } from '../rooms.ts'
+import type { Room } from '../../rooms/rooms.ts'
 
 /** Leaves the current room (if any), telling the others. */
 export async function leaveRoom(ctx: ServerContext, conn: Connection): Promise<void> {

@@ -18,8 +18,8 @@ import { unzipSync } from 'fflate'
 import { LIMITS, type CaseSummary, type UploadStatus } from '@fastsam-xr/protocol'
 import { readDicomSeries, readNifti, type Volume } from '@fastsam-xr/volume'
 import type { CaseStore } from './caseStore.ts'
-import { ProtocolFailure } from './failure.ts'
-import type { Logger } from './log.ts'
+import { ProtocolFailure } from '../failure.ts'
+import type { Logger } from '../log.ts'
 
 export const UPLOADS_PER_CONNECTION = 2
 /** uploads in progress or resumable at once, server-wide (each holds a temporary file). */

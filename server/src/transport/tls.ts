@@ -9,7 +9,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { hostname, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { generate } from 'selfsigned'
-import type { ServerConfig } from './config.ts'
+import type { ServerConfig } from '../config.ts'
 
 export interface TlsMaterial {
   cert: string

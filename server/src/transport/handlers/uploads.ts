@@ -1,5 +1,5 @@
 /** upload:begin / resume / chunk / finish / abort (see uploads.ts). */
-import type { Connection, ServerContext } from '../context.ts'
+import type { Connection, ServerContext } from '../../context.ts'
 import { handle } from '../dispatch.ts'
 
 export function registerUploadHandlers(ctx: ServerContext, conn: Connection): void {
