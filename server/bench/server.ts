@@ -34,7 +34,7 @@ import { repoRoot, sharedData } from '../../test/support/paths.ts'
 import type { PromptRecord } from '@fastsam-xr/protocol'
 import { DEFAULT_MODEL_DIR } from '../src/config.ts'
 import { EMPTY_MASK_STATE, foldPrompts, meshSegment, type MaskState } from '@fastsam-xr/session'
-import type { VoxelBox } from '@fastsam-xr/mesh'
+import type { VoxelBox } from '@fastsam-xr/geometry'
 import { organPoint } from '../test/support.ts'
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>

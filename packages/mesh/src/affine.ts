@@ -1,4 +1,5 @@
 /** Voxel → world placement of meshes. */
+import { determinant3 } from '@fastsam-xr/geometry'
 import { MeshInputError, type Affine } from './types.ts'
 
 export function checkAffine(affine: Affine): void {
@@ -6,15 +7,6 @@ export function checkAffine(affine: Affine): void {
   for (let i = 0; i < 16; i++)
     if (!Number.isFinite(affine[i])) throw new MeshInputError(`affine[${i}] is not finite`)
   if (determinant3(affine) === 0) throw new MeshInputError('affine is singular')
-}
-
-/** Determinant of the upper-left 3×3 block: its sign says whether the voxel axes are mirrored in RAS. */
-export function determinant3(m: Affine): number {
-  return (
-    m[0] * (m[5] * m[10] - m[6] * m[9]) -
-    m[1] * (m[4] * m[10] - m[6] * m[8]) +
-    m[2] * (m[4] * m[9] - m[5] * m[8])
-  )
 }
 
 /** Voxel coordinates → world mm, in place. */
@@ -48,16 +40,4 @@ export function flipWindingInPlace(indices: Uint32Array): void {
     indices[t + 1] = indices[t + 2]
     indices[t + 2] = b
   }
-}
-
-/** Multiply row-major 4×4 matrices: a · b. */
-export function multiply4(a: Affine, b: Affine): Float64Array {
-  const out = new Float64Array(16)
-  for (let r = 0; r < 4; r++)
-    for (let c = 0; c < 4; c++) {
-      let s = 0
-      for (let k = 0; k < 4; k++) s += a[4 * r + k] * b[4 * k + c]
-      out[4 * r + c] = s
-    }
-  return out
 }

@@ -1,6 +1,7 @@
 export * from './types.ts'
 export { maskToMesh, type MaskMeshOptions } from './maskToMesh.ts'
-export { maskBoundingBox, unionBox, type VoxelBox } from './boxes.ts'
+// geometry is @fastsam-xr/geometry's; re-exported for the mesh API's callers
+export { determinant3, maskBoundingBox, unionBox, type VoxelBox } from '@fastsam-xr/geometry'
 export {
   marchingCubes,
   labelLut,
@@ -22,7 +23,7 @@ export { computeNormals } from './normals.ts'
 export { taubinSmoothInPlace, type TaubinOptions } from './smooth.ts'
 export { simplify, type SimplifyOptions, type SimplifyResult } from './simplify.ts'
 export { meshVolumeMl, meshVolumeMm3, surfaceAreaMm2, voxelVolumeMl } from './measure.ts'
-export { determinant3, applyAffineInPlace, flipWindingInPlace } from './affine.ts'
+export { applyAffineInPlace, flipWindingInPlace } from './affine.ts'
 export { encodeMesh, quantizationBits, type EncodeOptions } from './wire/encode.ts'
 export {
   decodeMesh,

@@ -2,7 +2,8 @@
  * Volume → isosurface (skin, bone…) from a box-downsampled copy so a whole patient fits a headset's
  * triangle budget, with levels of detail.
  */
-import { checkAffine, multiply4 } from './affine.ts'
+import { multiply4 } from '@fastsam-xr/geometry'
+import { checkAffine } from './affine.ts'
 import { finishMesh } from './maskToMesh.ts'
 import { marchingCubes, NONZERO_LUT } from './marchingCubes.ts'
 import { simplify } from './simplify.ts'

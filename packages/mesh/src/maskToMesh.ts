@@ -1,5 +1,6 @@
 /** Segmentation mask → closed, indexed, outward-oriented triangle mesh in world RAS mm. */
-import { applyAffineInPlace, checkAffine, determinant3, flipWindingInPlace } from './affine.ts'
+import { determinant3 } from '@fastsam-xr/geometry'
+import { applyAffineInPlace, checkAffine, flipWindingInPlace } from './affine.ts'
 import { labelLut, marchingCubes, NONZERO_LUT } from './marchingCubes.ts'
 import { computeNormals } from './normals.ts'
 import { taubinSmoothInPlace, type TaubinOptions } from './smooth.ts'

@@ -1,5 +1,5 @@
 /** Measurements users ask for: enclosed volume (mL) and surface area (mm²). */
-import { determinant3 } from './affine.ts'
+import { determinant3 } from '@fastsam-xr/geometry'
 import { MeshInputError, type Affine, type Mesh, type Vec3 } from './types.ts'
 
 /** Enclosed volume of a closed outward-oriented mesh in mm³ (divergence theorem, centred for precision). */

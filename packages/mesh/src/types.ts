@@ -2,10 +2,8 @@
  * Shared mesh types. Positions are world RAS millimetres unless a function says otherwise.
  */
 
-/** 4×4 row-major matrix (element (r, c) is `m[4 * r + c]`), voxel (i, j, k, 1) → world RAS mm. */
-export type Affine = ArrayLike<number>
-
-export type Vec3 = [number, number, number]
+/** Affine: 4×4 row-major (element (r, c) is `m[4 * r + c]`), voxel (i, j, k, 1) → world RAS mm. */
+export type { Affine, Vec3 } from '@fastsam-xr/geometry'
 
 /**
  * An indexed triangle mesh. `positions` is xyz per vertex (length 3·V), `indices` three per triangle

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { maskBoundingBox, unionBox, type VoxelBox } from '../src/boxes.ts'
+import { maskBoundingBox, unionBox, type VoxelBox } from '@fastsam-xr/geometry'
 import { maskToMesh } from '../src/maskToMesh.ts'
 import type { Vec3 } from '../src/types.ts'
 import { makeMask } from './topology.ts'

@@ -5,7 +5,8 @@
 import type { ErrorCode, ProtocolError } from './reply.ts'
 import type { Pose } from './schemas.ts'
 
-export type Vec3 = [number, number, number]
+export type { Vec3 } from '@fastsam-xr/geometry'
+import type { Vec3 } from '@fastsam-xr/geometry'
 
 /** Binary on the wire: a Uint8Array when sent, ArrayBuffer (browser) or Buffer (Node) when received. */
 export type Binary = Uint8Array | ArrayBuffer

@@ -3,7 +3,7 @@
  * size − 0.5 per axis) mapped to the volume's voxel grid, widened by one voxel, clamped to the volume.
  * Pasting a crop mask changes no voxel outside it, so it bounds the region to re-mesh.
  */
-import type { VoxelBox } from '@fastsam-xr/mesh'
+import type { VoxelBox } from '@fastsam-xr/geometry'
 import {
   applyAffine,
   cropFootprint,

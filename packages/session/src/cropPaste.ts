@@ -3,8 +3,8 @@
  * (it only adds voxels), and saving/restoring the values of a voxel box (so the current crop's
  * contribution can be taken back out when the next prompt refines it).
  */
-import type { VoxelBox } from '@fastsam-xr/mesh'
-import { invert4, multiply4, type ModelCrop, type Volume } from '@fastsam-xr/volume'
+import { multiply4, type VoxelBox } from '@fastsam-xr/geometry'
+import { invert4, type ModelCrop, type Volume } from '@fastsam-xr/volume'
 import { cropBoxInVolume } from './cropBox.ts'
 
 /**

@@ -18,7 +18,7 @@
  * overlay back out before pasting the new one, exactly as a replay from scratch would never have
  * pasted it.
  */
-import { unionBox, type VoxelBox } from '@fastsam-xr/mesh'
+import { unionBox, type VoxelBox } from '@fastsam-xr/geometry'
 import type { CropFace } from '@fastsam-xr/protocol'
 import {
   promptsToDecoderPoints,

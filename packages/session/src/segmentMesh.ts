@@ -4,7 +4,8 @@
  * previous object box ∪ the crops pasted since (the mesh package's incremental recipe), or the whole
  * volume after a replay from scratch.
  */
-import { determinant3, encodeMaskMesh, maskBoundingBox, unionBox, type VoxelBox } from '@fastsam-xr/mesh'
+import { determinant3, maskBoundingBox, unionBox, type VoxelBox } from '@fastsam-xr/geometry'
+import { encodeMaskMesh } from '@fastsam-xr/mesh'
 import type { Volume } from '@fastsam-xr/volume'
 
 export interface SegmentMesh {

@@ -50,27 +50,6 @@ export function torchioCropStart(bboxMin: Vec3, bboxMaxExclusive: Vec3, target: 
   }) as Vec3
 }
 
-/** Bounding box [min, maxExclusive) of the voxels > 0 of a volume, or null when empty. */
-export function maskBoundingBox(v: Volume): { min: Vec3; maxExclusive: Vec3 } | null {
-  const [nx, ny, nz] = v.dims
-  const min: Vec3 = [Infinity, Infinity, Infinity]
-  const max: Vec3 = [-1, -1, -1]
-  let q = 0
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, q++)
-        if (v.data[q] > 0) {
-          if (i < min[0]) min[0] = i
-          if (i > max[0]) max[0] = i
-          if (j < min[1]) min[1] = j
-          if (j > max[1]) max[1] = j
-          if (k < min[2]) min[2] = k
-          if (k > max[2]) max[2] = k
-        }
-  if (max[0] < 0) return null
-  return { min, maxExclusive: [max[0] + 1, max[1] + 1, max[2] + 1] }
-}
-
 /** A size³ window starting at voxel `start` (zero outside the volume), same dtype, Volume order. */
 export function cropOrPad<T extends VoxelArray>(v: Volume<T>, start: Vec3, size: number): Volume<T> {
   const [nx, ny, nz] = v.dims

@@ -21,7 +21,6 @@ export {
   canonicalWindow,
   cropFootprint,
   cropOrPad,
-  maskBoundingBox,
   modelCropStart,
   pasteCropMask,
   sampleMaskInCrop,

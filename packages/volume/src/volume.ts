@@ -12,10 +12,9 @@ export type DType = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' |
 export type VoxelArray =
   Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array
 
-/** 4×4 row-major matrix: element (r, c) is `m[4 * r + c]`. */
-export type Mat4 = Float64Array
-
-export type Vec3 = [number, number, number]
+/** Mat4: 4×4 row-major matrix, element (r, c) is `m[4 * r + c]` (the geometry package owns both types). */
+export type { Mat4, Vec3 } from '@fastsam-xr/geometry'
+import type { Mat4, Vec3 } from '@fastsam-xr/geometry'
 
 export interface VolumeMeta {
   /** 'CT', 'MR', 'SEG', … or undefined when the file does not say. */

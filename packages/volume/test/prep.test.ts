@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { maskBoundingBox } from '@fastsam-xr/geometry'
 import { sharedData } from '@fastsam-xr/test/paths'
 import {
   applyAffine,
@@ -14,7 +15,6 @@ import {
   canonicalWindow,
   cropOrPad,
   invert4,
-  maskBoundingBox,
   pasteCropMask,
   prepareModelCrop,
   readVolume,
@@ -286,8 +286,10 @@ print(json.dumps(list(r.shape)))`,
     const seg = await readVolume(sharedData('dicom', 'totalsegmentator_example_ct_series_seg.nii.gz'))
     const label = 1 // spleen
     const canon = toCanonical(resample(seg, 1.5, 'nearest'))
-    const box = maskBoundingBox({ ...canon, data: canon.data.map((x) => (x === label ? 1 : 0)) })!
-    const start = torchioCropStart(box.min, box.maxExclusive, 128)
+    const inside = Uint8Array.from(canon.data, (x) => +(x === label))
+    const box = maskBoundingBox(inside, canon.dims)!
+    const maxExclusive = box.origin.map((o, a) => o + box.size[a]) as Vec3
+    const start = torchioCropStart(box.origin, maxExclusive, 128)
     const window = cropOrPad(canon, start, 128)
     const mask = new Uint8Array(128 ** 3)
     toModelOrder(window.data, 128).forEach((x, q) => (mask[q] = x === label ? 1 : 0))

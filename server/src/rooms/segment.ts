@@ -3,7 +3,7 @@
  * latest mesh update. History edits are immediate (so acks, late joiners and exports see them at
  * once); the mask catches up through the inference queue.
  */
-import type { VoxelBox } from '@fastsam-xr/mesh'
+import type { VoxelBox } from '@fastsam-xr/geometry'
 import {
   LIMITS,
   type HistoryStatus,

@@ -12,7 +12,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { determinant3 } from '@fastsam-xr/mesh'
+import { determinant3 } from '@fastsam-xr/geometry'
 import type { CropFace } from '@fastsam-xr/protocol'
 import { insideVolume, SegmentSession } from '@fastsam-xr/session'
 import { readVolume, writeNifti, type Vec3, type Volume } from '@fastsam-xr/volume'

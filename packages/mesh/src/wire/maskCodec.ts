@@ -6,7 +6,7 @@
  */
 import { deflateSync, inflateSync } from 'fflate'
 import { checkAffine } from '../affine.ts'
-import { maskBoundingBox } from '../boxes.ts'
+import { maskBoundingBox } from '@fastsam-xr/geometry'
 import { maskToMesh } from '../maskToMesh.ts'
 import { labelLut, NONZERO_LUT } from '../marchingCubes.ts'
 import { MeshInputError, type Affine, type Mesh, type Vec3 } from '../types.ts'

@@ -3,12 +3,22 @@
  * changed, so the object lies inside (previous object box ∪ crop box); meshing just that region with
  * `maskToMesh(…, { region })` gives the same mesh as meshing the whole volume, without scanning it.
  */
-import { labelLut, NONZERO_LUT } from './marchingCubes.ts'
-import { MeshInputError, type Vec3 } from './types.ts'
+import { GeometryError, type Vec3, type VoxelBox } from './types.ts'
 
-export interface VoxelBox {
-  origin: Vec3
-  size: Vec3
+const NONZERO: Uint8Array = (() => {
+  const l = new Uint8Array(256).fill(1)
+  l[0] = 0
+  return l
+})()
+
+/** Lookup table of the uint8 values that count as inside: every nonzero one, or exactly `label`. */
+function insideLut(label: number | undefined): Uint8Array {
+  if (label === undefined) return NONZERO
+  if (!Number.isInteger(label) || label < 0 || label > 255)
+    throw new GeometryError(`label ${label} is not a uint8 value`)
+  const l = new Uint8Array(256)
+  l[label] = 1
+  return l
 }
 
 /**
@@ -21,12 +31,12 @@ export function maskBoundingBox(
   opts: { label?: number; region?: VoxelBox } = {},
 ): VoxelBox | null {
   const [nx, ny, nz] = dims
-  if (mask.length !== nx * ny * nz) throw new MeshInputError('mask length does not match dims')
-  const lut = opts.label === undefined ? NONZERO_LUT : labelLut(opts.label)
+  if (mask.length !== nx * ny * nz) throw new GeometryError('mask length does not match dims')
+  const lut = insideLut(opts.label)
   const o = opts.region?.origin ?? [0, 0, 0]
   const s = opts.region?.size ?? [nx - o[0], ny - o[1], nz - o[2]]
   if (o.some((x, d) => x < 0 || s[d] < 1 || x + s[d] > dims[d]))
-    throw new MeshInputError('region is outside the mask')
+    throw new GeometryError('region is outside the mask')
   const words =
     mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2) : null
   const lo = [Infinity, Infinity, Infinity]
