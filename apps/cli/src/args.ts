@@ -25,3 +25,9 @@ export function forEachArg(
     )
   }
 }
+
+/** An `on|off` option's value as a boolean, or a usage error naming the flag. */
+export function onOff(value: string, flag: string): boolean {
+  if (value !== 'on' && value !== 'off') throw new UsageError(`${flag} expects on or off (got '${value}')`)
+  return value === 'on'
+}

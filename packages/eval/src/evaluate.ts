@@ -20,9 +20,8 @@
  * other pairs were in the run: a CI subset reproduces the full run's numbers for those targets.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { upsampleThreshold, type Prompt, type Segmenter } from '@fastsam-xr/runtime'
+import type { Segmenter } from '@fastsam-xr/runtime'
 import {
-  applyAffine,
   pasteCropMask,
   prepareModelCrop,
   readVolume,
@@ -36,7 +35,8 @@ import { dice } from './dice.ts'
 import { EvalError } from './errors.ts'
 import { firstClickCrop, gtCentreCrop, type CropMode } from './crop.ts'
 import type { FoldMode } from './foldMode.ts'
-import { simulateInteraction, type ClickRecord } from './interaction.ts'
+import { cropPredictor } from './cropPredictor.ts'
+import { simulateInteraction, type ClickRecord, type Predictor } from './interaction.ts'
 import { sessionPredictor } from './sessionPredictor.ts'
 import type { Pair } from './pairs.ts'
 import { summarise, type EvalReport, type SkippedTarget, type TargetResult } from './report.ts'
@@ -207,7 +207,6 @@ async function evaluateTarget(
   opts: EvalOptions,
 ): Promise<TargetOutcome> {
   const { cropSize: size, spacingMm } = seg.manifest.input
-  const lowSize = seg.manifest.lowResLogits.shape[2]
   const stream = `${pair.key}#${target.value}`
   const rng = new Rng(opts.seed, `${stream}#model`)
   const crop =
@@ -240,43 +239,22 @@ async function evaluateTarget(
     throw new EvalError('internal', `${pair.key} label ${target.value}: empty target in its crop`)
   const clicksNeeded = opts.clicks[opts.clicks.length - 1]
 
-  let model: ClickRecord[]
-  if (opts.fold === 'session') {
-    // The server's fold on the image's own grid; its mask read in the crop drives the clicks.
+  const sessionFold = (): { predict: Predictor; wholeDice: () => number } => {
     const { predict, session } = sessionPredictor(seg, image, encoded.crop, {
       extendCrops: opts.cropExtension ?? true,
     })
-    model = await simulateInteraction({
-      gt,
-      dims,
-      clicks: clicksNeeded,
-      rng,
-      firstClick,
-      wholeDice: () => dice(session.mask!, wholeGt),
-      predict,
-    })
-  } else {
-    let low: Float32Array | undefined
-    const history: Prompt[] = []
-    model = await simulateInteraction({
-      gt,
-      dims,
-      clicks: clicksNeeded,
-      rng,
-      firstClick,
-      wholeDice,
-      predict: async (click) => {
-        const pointWorldRas = applyAffine(encoded.crop.cropAffine, click.point)
-        history.push({ pointWorldRas, positive: click.positive })
-        const r = await seg.decode(encoded, seg.promptsForPass(history), low)
-        low = r.lowResLogits
-        return {
-          forClicks: upsampleThreshold(low, lowSize, size, CLICK_LOGIT_THRESHOLD),
-          shown: seg.cropMask(low),
-        }
-      },
-    })
+    return { predict, wholeDice: () => dice(session.mask!, wholeGt) }
   }
+  // fold 'session': the server's fold on the image's own grid, its mask read in the crop drives the
+  // clicks and its own mask gives the whole-volume Dice; fold 'crop': the paper's one-crop loop
+  const model = await simulateInteraction({
+    gt,
+    dims,
+    clicks: clicksNeeded,
+    rng,
+    firstClick,
+    ...(opts.fold === 'session' ? sessionFold() : { predict: cropPredictor(seg, encoded), wholeDice }),
+  })
 
   let baseline: ClickRecord[] | null = null
   if (opts.baseline !== false) {

@@ -28,7 +28,7 @@ import {
   type FoldMode,
 } from '@fastsam-xr/eval'
 import { UsageError, type Command } from '../command.ts'
-import { forEachArg } from '../args.ts'
+import { forEachArg, onOff } from '../args.ts'
 import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
 
 export interface EvalArgs {
@@ -101,12 +101,9 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
         fold = v as FoldMode
         break
       }
-      case '--crop-extension': {
-        const v = value()
-        if (v !== 'on' && v !== 'off') throw new UsageError(`--crop-extension expects on or off (got '${v}')`)
-        cropExtension = v === 'on'
+      case '--crop-extension':
+        cropExtension = onOff(value(), '--crop-extension')
         break
-      }
       case '--seed': {
         const v = value()
         seed = Number(v)

@@ -18,7 +18,7 @@ import { insideVolume, SegmentSession } from '@fastsam-xr/session'
 import { readVolume, writeNifti, type Vec3, type Volume } from '@fastsam-xr/volume'
 import { promptsToDecoderPoints, Segmenter, type ExecutionProvider, type Prompt } from '@fastsam-xr/runtime'
 import { UsageError, type Command } from '../command.ts'
-import { forEachArg } from '../args.ts'
+import { forEachArg, onOff } from '../args.ts'
 import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
 
 interface SegmentArgs {
@@ -90,12 +90,9 @@ export function parseSegmentArgs(argv: string[], usage: string): SegmentArgs {
       case '--joint':
         joint = true
         break
-      case '--crop-extension': {
-        const v = value()
-        if (v !== 'on' && v !== 'off') throw new UsageError(`--crop-extension expects on or off (got '${v}')`)
-        cropExtension = v === 'on'
+      case '--crop-extension':
+        cropExtension = onOff(value(), '--crop-extension')
         break
-      }
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg} (usage: ${usage})`)
         positional.push(arg)
