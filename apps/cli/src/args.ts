@@ -31,3 +31,10 @@ export function onOff(value: string, flag: string): boolean {
   if (value !== 'on' && value !== 'off') throw new UsageError(`${flag} expects on or off (got '${value}')`)
   return value === 'on'
 }
+
+/** A value that must be one of `choices`, or a usage error listing them. */
+export function oneOf<T extends string>(value: string, choices: readonly T[], flag: string): T {
+  if (!choices.includes(value as T))
+    throw new UsageError(`${flag} expects one of ${choices.join(', ')} (got '${value}')`)
+  return value as T
+}

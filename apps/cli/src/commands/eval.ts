@@ -28,7 +28,7 @@ import {
   type FoldMode,
 } from '@fastsam-xr/eval'
 import { UsageError, type Command } from '../command.ts'
-import { forEachArg, onOff } from '../args.ts'
+import { forEachArg, onOff, oneOf } from '../args.ts'
 import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
 
 export interface EvalArgs {
@@ -87,20 +87,12 @@ export function parseEvalArgs(argv: string[], usage: string): EvalArgs {
         clicks = [...new Set(ks)].sort((a, b) => a - b)
         break
       }
-      case '--crop': {
-        const v = value()
-        if (!CROP_MODES.includes(v as CropMode))
-          throw new UsageError(`--crop expects one of ${CROP_MODES.join(', ')} (got '${v}')`)
-        crop = v as CropMode
+      case '--crop':
+        crop = oneOf(value(), CROP_MODES, '--crop')
         break
-      }
-      case '--fold': {
-        const v = value()
-        if (!FOLD_MODES.includes(v as FoldMode))
-          throw new UsageError(`--fold expects one of ${FOLD_MODES.join(', ')} (got '${v}')`)
-        fold = v as FoldMode
+      case '--fold':
+        fold = oneOf(value(), FOLD_MODES, '--fold')
         break
-      }
       case '--crop-extension':
         cropExtension = onOff(value(), '--crop-extension')
         break

@@ -18,7 +18,7 @@ import { insideVolume, SegmentSession } from '@fastsam-xr/session'
 import { readVolume, writeNifti, type Vec3, type Volume } from '@fastsam-xr/volume'
 import { promptsToDecoderPoints, Segmenter, type ExecutionProvider, type Prompt } from '@fastsam-xr/runtime'
 import { UsageError, type Command } from '../command.ts'
-import { forEachArg, onOff } from '../args.ts'
+import { forEachArg, onOff, oneOf } from '../args.ts'
 import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
 
 interface SegmentArgs {
@@ -77,13 +77,9 @@ export function parseSegmentArgs(argv: string[], usage: string): SegmentArgs {
           throw new UsageError(`--threads expects a positive integer (got '${v}')`)
         break
       }
-      case '--provider': {
-        const v = value()
-        if (!PROVIDERS.includes(v as ExecutionProvider))
-          throw new UsageError(`--provider expects one of ${PROVIDERS.join(', ')} (got '${v}')`)
-        provider = v as ExecutionProvider
+      case '--provider':
+        provider = oneOf(value(), PROVIDERS, '--provider')
         break
-      }
       case '--json':
         json = true
         break
