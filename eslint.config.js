@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint'
 // The layering, enforced (test/layering.test.ts shows each rule failing on a deliberate violation):
 // libraries (packages/) never import the server or the apps; the server never imports the apps; the
 // client bundle (apps/xr/src) never imports Node-only code; its components (scene/, ui/, xr/) never touch
-// the socket (they go through the store and net/ actions).
+// the socket (they go through the store and controller/ actions).
 const APPS = ['@fastsam-xr/cli', '@fastsam-xr/cli/*', '@fastsam-xr/xr', '@fastsam-xr/xr/*']
 const SERVER = ['@fastsam-xr/server', '@fastsam-xr/server/*']
 const restrict = (patterns, message) => ({
@@ -34,8 +34,8 @@ const LAYERS = [
     // (one rule entry per file: this one repeats the client's list, since the last match wins)
     files: ['apps/xr/src/{scene,ui,xr}/**/*.ts', 'apps/xr/src/{scene,ui,xr}/**/*.tsx'],
     rules: restrict(
-      [...CLIENT, 'socket.io-client', '**/net/socket', '**/net/socket.ts'],
-      'components never touch the socket or Node-only code: use the store and the net/ actions',
+      [...CLIENT, 'socket.io-client', '**/controller/socket', '**/controller/socket.ts'],
+      'components never touch the socket or Node-only code: use the store and the controller/ actions',
     ),
   },
 ]

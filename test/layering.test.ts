@@ -52,7 +52,7 @@ describe('import boundaries', () => {
     [
       'the client importing node:fs',
       "import { readFileSync } from 'node:fs'\n",
-      'apps/xr/src/net/x.ts',
+      'apps/xr/src/controller/x.ts',
       /client bundle/,
     ],
     [
@@ -68,8 +68,8 @@ describe('import boundaries', () => {
       /components never touch the socket/,
     ],
     [
-      'a component importing net/socket',
-      "import { socket } from '../net/socket.ts'\n",
+      'a component importing controller/socket',
+      "import { socket } from '../controller/socket.ts'\n",
       'apps/xr/src/scene/X.tsx',
       /components never touch the socket/,
     ],

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App.tsx'
-import { startClient } from './net/connect.ts'
+import { startClient } from './controller/connect.ts'
 import { TEST_BUILD } from './testBuild.ts'
 import { installTestHooks } from './testHooks.ts'
 

@@ -6,7 +6,7 @@
  */
 import type { ThreeEvent } from '@react-three/fiber'
 import type { Intersection, Mesh, Object3D, Raycaster } from 'three'
-import { placePrompt } from '../net/actions.ts'
+import { placePrompt } from '../controller/actions.ts'
 import { sceneToRas } from './caseFrame.ts'
 import { promptSign, xrInputSourceOf, type SignedPointerEvent } from './promptSign.ts'
 import { recordHit } from './sceneRegistry.ts'

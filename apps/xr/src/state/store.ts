@@ -1,7 +1,7 @@
 /**
  * The client's one store (zustand): everything the scene and the panels draw from. Data flows one way:
- * server events → net/ (decoding meshes in a worker) → this store → scene/ and ui/. Components never
- * talk to the socket; they call the actions in net/actions.ts, which send and later land here.
+ * server events → controller/ (decoding meshes in a worker) → this store → scene/ and ui/. Components never
+ * talk to the socket; they call the actions in controller/actions.ts, which send and later land here.
  *
  * Coordinates: every point in this store is world RAS millimetres (the server's frame), never scene
  * metres. scene/caseFrame.ts is the one place that converts.

@@ -4,7 +4,7 @@
  * DICOM zip) with its progress from store.loading.
  */
 import { useRef, useState } from 'react'
-import { exportUrl, shareUrl, uploadVolume } from '../net/actions.ts'
+import { exportUrl, shareUrl, uploadVolume } from '../controller/actions.ts'
 import { useAppStore } from '../state/store.ts'
 
 /** NIfTI volumes or a zipped DICOM series; uploadVolume refuses anything else with a message. */

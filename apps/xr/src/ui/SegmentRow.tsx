@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react'
 import { LIMITS } from '@fastsam-xr/protocol/limits'
-import { deleteSegment, selectSegment, updateSegment } from '../net/actions.ts'
+import { deleteSegment, selectSegment, updateSegment } from '../controller/actions.ts'
 import type { SegmentView } from '../state/store.ts'
 import { formatIou, formatMl, toColorInputValue } from './format.ts'
 

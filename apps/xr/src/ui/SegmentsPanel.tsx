@@ -3,7 +3,7 @@
  * the active segment (enabled only when there is something to undo / redo / reset and the server is
  * reachable: editState.ts).
  */
-import { createSegment, redo, resetSegment, undo } from '../net/actions.ts'
+import { createSegment, redo, resetSegment, undo } from '../controller/actions.ts'
 import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../state/store.ts'
 import { editState } from './editState.ts'

@@ -3,7 +3,7 @@
  * rule as the buttons (editState.ts): undo / redo on the active segment, only when there is something.
  */
 import { useEffect } from 'react'
-import { createSegment, redo, undo } from '../net/actions.ts'
+import { createSegment, redo, undo } from '../controller/actions.ts'
 import { useAppStore } from '../state/store.ts'
 import { editState } from './editState.ts'
 import { shortcutFor, type ShortcutCommand } from './shortcuts.ts'

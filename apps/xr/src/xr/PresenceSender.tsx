@@ -1,5 +1,5 @@
 /**
- * Tells the others where we are, about every 66 ms (net/actions throttles to ≤ 20 Hz and drops while
+ * Tells the others where we are, about every 66 ms (controller/actions throttles to ≤ 20 Hz and drops while
  * not in a room): head = the camera's world pose, hands = the tracked controllers / hands (grip poses,
  * left first), pointer = where our ray (XR: the right-hand or any tracked ray; desktop: the mouse) hits
  * the case. Everything goes out in the case's RAS frame — positions through SCENE's sceneToRas,
@@ -10,7 +10,7 @@ import { useFrame, useThree, type RootState } from '@react-three/fiber'
 import { useEffect, useRef } from 'react'
 import { Matrix4, Quaternion, Raycaster, Vector2, Vector3, type Object3D } from 'three'
 import type { PresenceUpdate, Vec3 } from '@fastsam-xr/protocol'
-import { sendPresence } from '../net/actions.ts'
+import { sendPresence } from '../controller/actions.ts'
 import { currentRasGroup, sceneToRas } from '../scene/caseFrame.ts'
 import { useAppStore } from '../state/store.ts'
 import { gripSpaceOf, spaceWorldMatrix } from './inputPose.ts'

@@ -5,7 +5,7 @@ import { removeSegment, upsertSegment } from './actions.ts'
 import { freshPresence, PRESENCE_STALE_MS } from './presence.ts'
 import { setPromptLog, withdrawPrompts } from './promptLogs.ts'
 import type { ClientSocket } from './request.ts'
-import { receiveMeshUpdate } from './segmentMeshes.ts'
+import { receiveMeshUpdate } from './meshUpdates.ts'
 
 /** Local receipt time of each member's latest presence (server clocks are not ours). */
 const heardAt = new Map<string, number>()

@@ -7,19 +7,19 @@ import {
   segmentTriangleBudget,
   TRIANGLE_BUDGET,
 } from '../../src/mesh/budget.ts'
-import { deviceKind } from '../../src/net/displayName.ts'
-import { setPromptLog, withdrawPrompts } from '../../src/net/promptLogs.ts'
-import { supersedes } from '../../src/net/segmentMeshes.ts'
-import { emptySegmentView } from '../../src/net/snapshot.ts'
+import { deviceKind } from '../../src/controller/displayName.ts'
+import { setPromptLog, withdrawPrompts } from '../../src/controller/promptLogs.ts'
+import { supersedes } from '../../src/controller/meshUpdates.ts'
+import { emptySegmentView } from '../../src/controller/snapshot.ts'
 import { initialState, useAppStore } from '../../src/state/store.ts'
-import { nextSegmentColor, nextSegmentName, SEGMENT_PALETTE } from '../../src/net/palette.ts'
+import { nextSegmentColor, nextSegmentName, SEGMENT_PALETTE } from '../../src/controller/palette.ts'
 import {
   createRepeatFilter,
   createThrottle,
   freshPresence,
   PRESENCE_KEEPALIVE_MS,
   PRESENCE_STALE_MS,
-} from '../../src/net/presence.ts'
+} from '../../src/controller/presence.ts'
 
 describe('triangle budget', () => {
   it('is 300k in all, the preview at most 120k, segments share the rest by at least three', () => {

@@ -8,8 +8,8 @@ import { io } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sharedData } from '../../../../test/support/paths.ts'
 import { startTestServer, type TestServer } from '../../../../server/test/support.ts'
-import { request, RequestError, type ClientSocket } from '../../src/net/request.ts'
-import { uploadBlob, uploadFormatOf } from '../../src/net/upload.ts'
+import { request, RequestError, type ClientSocket } from '../../src/controller/request.ts'
+import { uploadBlob, uploadFormatOf } from '../../src/controller/upload.ts'
 
 let server: TestServer
 let limited: TestServer

@@ -7,7 +7,7 @@ import type { RoomSnapshot } from '@fastsam-xr/protocol'
 import { decodeInWorker } from '../mesh/meshClient.ts'
 import { PREVIEW_TRIANGLE_BUDGET } from '../mesh/budget.ts'
 import { pushMessage, useAppStore, type SegmentView } from '../state/store.ts'
-import { forgetSegmentMesh, forgetSegmentMeshes, refitToBudget, showSnapshotMesh } from './segmentMeshes.ts'
+import { forgetSegmentMesh, forgetSegmentMeshes, refitToBudget, showSnapshotMesh } from './meshUpdates.ts'
 import { asBytes, segmentViewFromSnapshot, serverRestarted, sliceGridFromVolume } from './snapshot.ts'
 
 /** Room id and token from the page URL (`?room=<id>&token=<t>`), if both are there. */

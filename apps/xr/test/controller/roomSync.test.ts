@@ -19,13 +19,13 @@ import {
 } from '../../../../server/test/support.ts'
 import { decodeForBudget, meshWorkReady } from '../../src/mesh/decodeForBudget.ts'
 import { PREVIEW_TRIANGLE_BUDGET } from '../../src/mesh/budget.ts'
-import { request, RequestError, type ClientSocket } from '../../src/net/request.ts'
+import { request, RequestError, type ClientSocket } from '../../src/controller/request.ts'
 import {
   asBytes,
   segmentViewFromSnapshot,
   serverRestarted,
   sliceGridFromVolume,
-} from '../../src/net/snapshot.ts'
+} from '../../src/controller/snapshot.ts'
 
 const LIVER = 5
 let server: TestServer
