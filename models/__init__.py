@@ -1,2 +1,2 @@
 """fastsam-xr models: FastSAM3D (student) and SAM-Med3D (teacher) in plain PyTorch, checkpoint import and
-ONNX export. See ../shared/docs/model-spec.md (the authoritative description of the official code)."""
+ONNX export. See models/SPEC.md (the authoritative description of the official code; "spec §N" in comments)."""
