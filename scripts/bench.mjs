@@ -26,8 +26,17 @@ if (!suite || !suites.has(suite)) {
   )
   process.exit(suite ? 2 : 0)
 }
+// Every suite ends: one that runs past FASTSAM_BENCH_TIMEOUT_S (default 30 min) is stopped (SIGTERM, so it
+// can stop what it started) and reported, instead of hanging a terminal or a CI job.
+const limitS = Number(process.env.FASTSAM_BENCH_TIMEOUT_S ?? 1800)
 const r = spawnSync(process.execPath, ['--import', 'tsx', suites.get(suite), ...args], {
   stdio: 'inherit',
   cwd: root,
+  timeout: limitS * 1000,
+  killSignal: 'SIGTERM',
 })
+if (r.error?.code === 'ETIMEDOUT') {
+  console.error(`bench ${suite}: stopped after ${limitS} s (FASTSAM_BENCH_TIMEOUT_S); no result`)
+  process.exit(1)
+}
 process.exit(r.status ?? 1)

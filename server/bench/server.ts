@@ -5,7 +5,8 @@
  * Prints one JSON document.
  *
  *  - first click (a new crop: preprocess + encode + decode + paste + mesh) → mesh received;
- *  - refine clicks in an encoded crop → mesh received, p50 / p95 (target p50 ≤ 60 ms);
+ *  - refine clicks in an encoded crop → mesh received, p50 / p95 (target p50 ≤ 60 ms), paced at ≤ 9/s
+ *    (the server's prompt limit is 10/s per connection; a refused prompt is an error, never a wait);
  *  - peer: the same refine step done in-process with the runtime and mesh packages directly
  *    (decode with previous logits + upsample/paste + mask-kind encode), no network, no queue: the
  *    floor. Ratios server / direct;
@@ -113,15 +114,64 @@ function call<T>(c: Client, event: string, payload: unknown): Promise<T> {
   )
 }
 
-function nextMesh(c: Client, segmentId: string, seq: number): Promise<{ update: MeshUpdate; at: number }> {
-  return new Promise((resolve) => {
-    const on = (u: MeshUpdate): void => {
-      if (u.segmentId !== segmentId || !u.promptSeqs.includes(seq)) return
-      c.off('segment:mesh', on)
-      resolve({ update: u, at: performance.now() })
-    }
-    c.on('segment:mesh', on)
+/** Rejects with a clear message when `promise` has not settled within `ms` (a bench never hangs). */
+function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`bench server: no ${what} within ${ms / 1000} s`)), ms)
   })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Sends a prompt and resolves with the first mesh that folds it. The mesh listener is registered before
+ * the prompt is sent (the mesh may arrive before the ack), and a refused prompt is an error: a
+ * rate-limited ack has no seq, and waiting for its mesh was this bench's hang (30 refine clicks sent as
+ * fast as meshes came back overran the server's 10 prompts/s bucket after its burst of 20).
+ */
+async function promptAndMesh(
+  c: Client,
+  segmentId: string,
+  payload: { pointWorldRas: Vec3; positive: boolean },
+): Promise<{ update: MeshUpdate; at: number; seq: number }> {
+  const seen: { update: MeshUpdate; at: number }[] = []
+  let wanted: number | null = null
+  let found: (m: { update: MeshUpdate; at: number }) => void = () => {}
+  const mesh = new Promise<{ update: MeshUpdate; at: number }>((resolve) => (found = resolve))
+  const on = (u: MeshUpdate): void => {
+    if (u.segmentId !== segmentId) return
+    const m = { update: u, at: performance.now() }
+    if (wanted === null) seen.push(m)
+    else if (u.promptSeqs.includes(wanted)) found(m)
+  }
+  c.on('segment:mesh', on)
+  try {
+    const ack = await within(
+      60_000,
+      call<{ ok: boolean; seq: number; error?: { code: string; message: string } }>(c, 'segment:prompt', {
+        segmentId,
+        ...payload,
+      }),
+      'ack of segment:prompt',
+    )
+    if (!ack.ok)
+      throw new Error(`bench server: segment:prompt refused: ${ack.error?.code}: ${ack.error?.message}`)
+    wanted = ack.seq
+    const early = seen.find((m) => m.update.promptSeqs.includes(ack.seq))
+    if (early) found(early)
+    return { ...(await within(120_000, mesh, `mesh for prompt ${ack.seq}`)), seq: ack.seq }
+  } finally {
+    c.off('segment:mesh', on)
+  }
+}
+
+/** The server takes at most 10 prompts/s per connection (burst 20): clicks are paced below that, as a user's. */
+const CLICK_INTERVAL_MS = 110
+let lastClickAt = 0
+async function paced(): Promise<void> {
+  const wait = lastClickAt + CLICK_INTERVAL_MS - performance.now()
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+  lastClickAt = performance.now()
 }
 
 async function rssMb(url: string): Promise<number> {
@@ -147,6 +197,13 @@ function writeBigVolume(dataDir: string): void {
   )
 }
 
+// `npm run bench` stops a suite that overruns with SIGTERM: take the server process down with us.
+let serverChild: ChildProcess | null = null
+process.on('SIGTERM', () => {
+  serverChild?.kill('SIGKILL')
+  process.exit(1)
+})
+
 async function main(): Promise<void> {
   const modelDir =
     flag('--model') ??
@@ -154,6 +211,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-bench-'))
   const load = loadavg()
   const { child, url } = await startServerProcess(modelDir, dataDir)
+  serverChild = child
   const clients: Client[] = []
   try {
     const rssIdle = await rssMb(url)
@@ -173,15 +231,9 @@ async function main(): Promise<void> {
       .segmentId
 
     const prompt = async (point: Vec3, positive: boolean): Promise<{ ms: number; update: MeshUpdate }> => {
+      await paced()
       const t = performance.now()
-      const ack = call<{ ok: boolean; seq: number }>(a, 'segment:prompt', {
-        segmentId,
-        pointWorldRas: point,
-        positive,
-      })
-      // The mesh may arrive before the ack resolves; listen from the start, for any seq ≥ this one.
-      const seq = (await ack).seq
-      const { update, at } = await nextMesh(a, segmentId, seq)
+      const { update, at } = await promptAndMesh(a, segmentId, { pointWorldRas: point, positive })
       return { ms: at - t, update }
     }
 
@@ -243,40 +295,49 @@ async function main(): Promise<void> {
     }
     const spread: number[] = []
     for (let n = 0; n < 10; n++) {
-      const t = performance.now()
-      const ack = call<{ seq: number }>(a, 'segment:prompt', {
-        segmentId,
-        pointWorldRas: jitter(n),
-        positive: true,
-      })
+      await paced()
       const arrivals = clients.map(
         (c) =>
           new Promise<number>((resolve) => {
             const on = (u: MeshUpdate): void => {
-              if (u.segmentId !== segmentId || u.revision < 0) return
+              if (u.segmentId !== segmentId) return
               c.off('segment:mesh', on)
               resolve(performance.now())
             }
             c.on('segment:mesh', on)
           }),
       )
-      await ack
-      const at = await Promise.all(arrivals)
+      await promptAndMesh(a, segmentId, { pointWorldRas: jitter(n), positive: true })
+      const at = await within(60_000, Promise.all(arrivals), `mesh on all ${clients.length} clients`)
       const firstAt = Math.min(...at)
       for (const x of at) spread.push(x - firstAt)
-      void t
     }
     const presence: number[] = []
+    let presenceDropped = 0 // relayed as volatile: a pose a client did not get within 1 s is dropped, not awaited
     const pose = {
       position: [0, 0, 0] as Vec3,
       orientation: [0, 0, 0, 1] as [number, number, number, number],
     }
     for (let n = 0; n < 20; n++) {
-      const got = clients
-        .slice(1)
-        .map((c) => new Promise<number>((resolve) => c.once('presence', (p) => resolve(Date.now() - p.t))))
+      const got = clients.slice(1).map(
+        (c) =>
+          new Promise<number | null>((resolve) => {
+            const timer = setTimeout(() => {
+              c.off('presence', on)
+              resolve(null)
+            }, 1000)
+            const on = (p: { t: number }): void => {
+              clearTimeout(timer)
+              c.off('presence', on)
+              resolve(Date.now() - p.t)
+            }
+            c.on('presence', on)
+          }),
+      )
       a.emit('presence:update', { head: pose })
-      presence.push(...(await Promise.all(got)))
+      for (const ms of await Promise.all(got))
+        if (ms === null) presenceDropped++
+        else presence.push(ms)
       await new Promise((r) => setTimeout(r, 40))
     }
 
@@ -333,6 +394,7 @@ async function main(): Promise<void> {
               p50: r2(quantile(presence, 0.5)),
               p99: r2(quantile(presence, 0.99)),
               n: presence.length,
+              dropped: presenceDropped,
             },
           },
           serverRssMb: { idle: rssIdle, demoOpen: rssDemo, big512x512x300Open: rssBig, bigOpenMs },
