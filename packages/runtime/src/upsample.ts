@@ -109,8 +109,27 @@ export function upsampleTrilinear(low: Float32Array, n: number, m: number): Floa
 }
 
 /**
+ * The outputs along one axis that can exceed the threshold: those whose two source indices are not both
+ * outside the low-res box [lo, hi] of the logits that do (an interpolation of values ≤ threshold is ≤ it).
+ * Returns [first, end) of the outputs and [src0, src1] of the sources they read.
+ */
+function axisRange(w: AxisWeights, lo: number, hi: number): [number, number, number, number] {
+  const m = w.i0.length
+  let first = 0
+  while (first < m && w.i1[first] < lo) first++
+  let end = m
+  while (end > first && w.i0[end - 1] > hi) end--
+  return [first, end, first < end ? w.i0[first] : 0, first < end ? w.i1[end - 1] : -1]
+}
+
+/**
  * Upsample + threshold fused: 1 where the upsampled logit is > `threshold`, else 0. C-order m³.
  * `into` (length m³) is reused when given.
+ *
+ * Only the box that can hold an inside voxel is upsampled: the low-res voxels above the threshold (less a
+ * margin for rounding) bound it, and outside it every output interpolates values at or below the
+ * threshold, so it is 0 — the same bytes as upsampling everything (tested), for a fraction of the work
+ * when the object is small in its crop (the refine click's postprocess at the server).
  */
 export function upsampleThreshold(
   low: Float32Array,
@@ -120,12 +139,77 @@ export function upsampleThreshold(
   into?: Uint8Array,
 ): Uint8Array {
   const p = plan(n, m)
-  const along1 = firstTwoPasses(low, p)
+  const { along2, along1 } = p
   const { i0, i1, w0, w1 } = p.w
+  if (low.length !== n * n * n)
+    throw new RangeError(`expected ${n}³ = ${n * n * n} logits, got ${low.length}`)
   const plane = m * m
   const out = into ?? new Uint8Array(m * plane)
   if (out.length !== m * plane)
     throw new RangeError(`output buffer must hold ${m}³ voxels, has ${out.length}`)
+  out.fill(0)
+  // The low-res box of the logits that may interpolate above the threshold.
+  const cut = threshold - 1e-6 * (1 + Math.abs(threshold))
+  const lo = [n, n, n]
+  const hi = [-1, -1, -1]
+  for (let a0 = 0, q = 0; a0 < n; a0++)
+    for (let a1 = 0; a1 < n; a1++)
+      for (let a2 = 0; a2 < n; a2++, q++)
+        if (low[q] > cut) {
+          if (a0 < lo[0]) lo[0] = a0
+          if (a0 > hi[0]) hi[0] = a0
+          if (a1 < lo[1]) lo[1] = a1
+          if (a1 > hi[1]) hi[1] = a1
+          if (a2 < lo[2]) lo[2] = a2
+          if (a2 > hi[2]) hi[2] = a2
+        }
+  if (hi[0] < 0) return out
+  const [f0, e0, s0lo, s0hi] = axisRange(p.w, lo[0], hi[0])
+  const [f1, e1, s1lo, s1hi] = axisRange(p.w, lo[1], hi[1])
+  const [f2, e2, s2lo, s2hi] = axisRange(p.w, lo[2], hi[2])
+  // a2: the rows the box reads, outputs f2..e2.
+  for (let a0 = s0lo; a0 <= s0hi; a0++)
+    for (let a1 = s1lo; a1 <= s1hi; a1++) {
+      const src = (a0 * n + a1) * n
+      const dst = (a0 * n + a1) * m
+      for (let o = f2; o < e2; o++) along2[dst + o] = w0[o] * low[src + i0[o]] + w1[o] * low[src + i1[o]]
+    }
+  // a1: planes the box reads, outputs f1..e1 × f2..e2.
+  for (let a0 = s0lo; a0 <= s0hi; a0++) {
+    const srcPlane = a0 * n * m
+    const dstPlane = a0 * m * m
+    for (let o = f1; o < e1; o++) {
+      const r0 = srcPlane + i0[o] * m
+      const r1 = srcPlane + i1[o] * m
+      const a = w0[o]
+      const b = w1[o]
+      const dst = dstPlane + o * m
+      for (let k = f2; k < e2; k++) along1[dst + k] = a * along2[r0 + k] + b * along2[r1 + k]
+    }
+  }
+  // a0: the thresholded result inside the box.
+  for (let o = f0; o < e0; o++) {
+    const p0 = i0[o] * plane
+    const p1 = i1[o] * plane
+    const a = w0[o]
+    const b = w1[o]
+    for (let o1 = f1; o1 < e1; o1++) {
+      const row = o * plane + o1 * m
+      const r0 = p0 + o1 * m
+      const r1 = p1 + o1 * m
+      for (let k = f2; k < e2; k++) out[row + k] = +(a * along1[r0 + k] + b * along1[r1 + k] > threshold)
+    }
+  }
+  return out
+}
+
+/** The reference: every voxel upsampled (the separable passes in full), then thresholded. */
+export function upsampleThresholdDense(low: Float32Array, n: number, m: number, threshold = 0): Uint8Array {
+  const p = plan(n, m)
+  const along1 = firstTwoPasses(low, p)
+  const { i0, i1, w0, w1 } = p.w
+  const plane = m * m
+  const out = new Uint8Array(m * plane)
   for (let o = 0; o < m; o++) {
     const p0 = i0[o] * plane
     const p1 = i1[o] * plane

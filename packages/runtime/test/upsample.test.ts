@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { axisWeights, upsampleThreshold, upsampleTrilinear } from '../src/upsample.ts'
+import { axisWeights, upsampleThreshold, upsampleThresholdDense, upsampleTrilinear } from '../src/upsample.ts'
 import { channel, goldenNpy, goldenStats } from './golden.ts'
 import { readNpy, writeNpy } from './npy.ts'
 import { runPython } from './python.ts'
@@ -160,6 +160,38 @@ describe('upsampleThreshold', () => {
       expect(inside).toBeGreaterThan(0)
       expect(inside).toBeLessThan(up.length)
     }
+  })
+
+  it('upsamples only the box that can be inside, with the same bytes as the dense passes', () => {
+    /** Logits < 0 except a ball of radius r at c (and a ramp inside it), noise on top. */
+    const ball = (n: number, c: [number, number, number], r: number, seed: number): Float32Array => {
+      const noise = randomLogits(n ** 3, seed)
+      const low = new Float32Array(n ** 3)
+      for (let a0 = 0, q = 0; a0 < n; a0++)
+        for (let a1 = 0; a1 < n; a1++)
+          for (let a2 = 0; a2 < n; a2++, q++)
+            low[q] = r - Math.hypot(a0 - c[0], a1 - c[1], a2 - c[2]) + 0.3 * noise[q]
+      return low
+    }
+    const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b))
+    const cases: [Float32Array, number, number][] = [
+      [ball(32, [16, 16, 16], 5, 1), 32, 128],
+      [ball(64, [10, 50, 33], 8, 2), 64, 128],
+      [ball(64, [0, 0, 63], 4, 3), 64, 128], // at a corner: the clamped edge weights
+      [ball(24, [12, 3, 20], 3, 4), 24, 128], // a non-integer factor
+      [ball(32, [16, 16, 16], -100, 5), 32, 128], // nothing inside
+      [randomLogits(32 ** 3, 6), 32, 128], // inside everywhere: the whole box
+    ]
+    for (const [low, n, m] of cases)
+      for (const threshold of [0, 0.3, -0.2]) {
+        const dense = upsampleThresholdDense(low, n, m, threshold)
+        expect(same(upsampleThreshold(low, n, m, threshold), dense), `${n}->${m} t=${threshold}`).toBe(true)
+      }
+    // a voxel exactly at the threshold, alone: interpolations around it stay at or below it (0 inside)
+    const edge = new Float32Array(32 ** 3).fill(-1)
+    edge[5 * 32 * 32 + 7 * 32 + 9] = 0.5
+    expect(same(upsampleThreshold(edge, 32, 128, 0.5), upsampleThresholdDense(edge, 32, 128, 0.5))).toBe(true)
+    expect(same(upsampleThreshold(edge, 32, 128, 0), upsampleThresholdDense(edge, 32, 128, 0))).toBe(true)
   })
 
   it('reuses a given output buffer and rejects wrong sizes', () => {
