@@ -15,6 +15,7 @@ import { Segmenter } from '@fastsam-xr/runtime'
 import { CaseStore } from './cases/caseStore.ts'
 import type { ServerConfig } from './config.ts'
 import type { Connection, IoServer, ServerContext } from './context.ts'
+import { refuseUnknownEvents } from './transport/dispatch.ts'
 import { registerPresenceHandlers } from './transport/handlers/presence.ts'
 import { leaveRoom, registerRoomHandlers } from './transport/handlers/rooms.ts'
 import { registerSegmentHandlers } from './transport/handlers/segments.ts'
@@ -133,6 +134,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     registerSegmentHandlers(ctx, conn)
     registerPresenceHandlers(conn)
     registerUploadHandlers(ctx, conn)
+    refuseUnknownEvents(conn)
     socket.on('disconnect', () => {
       void leaveRoom(ctx, conn)
       ctx.uploads.detach(conn.clientId)

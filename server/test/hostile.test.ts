@@ -145,6 +145,29 @@ describe('fuzzed payloads', () => {
     expect(reply).toMatchObject({ ok: false, error: { code: 'bad-request' } })
   })
 
+  it('a Buffer sent as JSON gets one line saying binary is expected, not a list of method names', async () => {
+    const asJson = JSON.parse(JSON.stringify(Buffer.from([1, 2, 3]))) // { type: 'Buffer', data: [1, 2, 3] }
+    const reply = await callRaw(owner, 'upload:chunk', [{ uploadId: 'abc', offset: 0, data: asJson }])
+    expect(reply).toMatchObject({ ok: false, error: { code: 'bad-request' } })
+    if (!reply.ok) {
+      expect(reply.error.message).toMatch(/data: expected binary data/)
+      expect(reply.error.message).not.toMatch(/byteLength|slice|resize/)
+    }
+  })
+
+  it('an unknown event gets a typed error at once instead of a timeout, and is not dispatched', async () => {
+    const t = performance.now()
+    const reply = await callRaw(owner, 'segment:explode', [{ segmentId: 'x' }], 5_000)
+    expect(performance.now() - t).toBeLessThan(5_000)
+    expect(reply).toMatchObject({ ok: false, error: { code: 'bad-request' } })
+    if (!reply.ok) expect(reply.error.message).toMatch(/^unknown event 'segment:explode'/)
+    const long = await callRaw(owner, 'x'.repeat(5000), [{}], 5_000)
+    expect(long.ok).toBe(false)
+    if (!long.ok) expect(long.error.message.length).toBeLessThan(200)
+    // a known event still answers as before
+    expectOk(await call(owner, 'cases:list', {}))
+  })
+
   it('malformed presence is dropped, not relayed', async () => {
     const watcher = await connect(server.url)
     expectOk(await call(watcher, 'room:join', { roomId, token }))

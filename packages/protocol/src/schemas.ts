@@ -42,10 +42,12 @@ export const colorSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, "colours are '#
  * Uint8Array view. JSON arrays of numbers are refused.
  */
 export const bytesSchema = z
-  .union([
-    z.custom<Uint8Array<ArrayBufferLike>>((v) => v instanceof Uint8Array, 'expected binary (Uint8Array)'),
-    z.instanceof(ArrayBuffer),
-  ])
+  .custom<Uint8Array<ArrayBufferLike> | ArrayBuffer>(
+    (v) => v instanceof Uint8Array || v instanceof ArrayBuffer,
+    // one message whatever arrived (a JSON array, a Buffer serialised as {type, data}, a string): a union's
+    // error would list what the other branch expected, e.g. every method name of ArrayBuffer
+    'expected binary data (a Uint8Array or ArrayBuffer sent as a Socket.IO binary attachment), not JSON',
+  )
   .transform((b): Uint8Array => (b instanceof Uint8Array ? b : new Uint8Array(b)))
 
 export const emptySchema = z.strictObject({}).optional()

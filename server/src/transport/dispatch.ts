@@ -7,6 +7,7 @@ import type { z } from 'zod'
 import {
   fail,
   INBOUND,
+  PROTOCOL_VERSION,
   type AckedEvent,
   type HandlerResult,
   type InboundPayload,
@@ -66,4 +67,25 @@ export function handle<E extends AckedEvent>(
   }
   // socket.io's typed `on` cannot follow a generic event name; the table above keeps both ends typed
   ;(conn.socket as unknown as RawSocket).on(event, listener)
+}
+
+/**
+ * An event no row of the protocol's table names (a typo, an older or newer client, a probe) is answered
+ * with a typed error when it asks for an ack, instead of leaving the client to time out; it is never
+ * dispatched. The name is echoed cut to 64 characters.
+ */
+export function refuseUnknownEvents(conn: Connection): void {
+  conn.socket.onAny((event: unknown, ...args: unknown[]) => {
+    if (typeof event === 'string' && Object.hasOwn(INBOUND, event)) return
+    const ack = args[args.length - 1]
+    if (typeof ack !== 'function' || !conn.limits.take('other')) return
+    const name = String(event).slice(0, 64)
+    try {
+      ;(ack as (r: Reply) => void)(
+        fail('bad-request', `unknown event '${name}' (this server speaks protocol ${PROTOCOL_VERSION})`),
+      )
+    } catch {
+      // a broken ack is the client's problem
+    }
+  })
 }
