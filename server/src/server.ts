@@ -110,11 +110,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   }
   const requestHandler = createRequestHandler(ctx)
 
-  // Idle rooms leave memory (they stay stored), and with them the cases no room uses.
+  // Idle rooms leave memory (they stay stored), and with them the cases no room uses (uploads: once
+  // their uploader has gone too).
+  const connectedClients = new Set<string>()
   const sweep = setInterval(
     () => {
       const { evicted, casesInUse } = ctx.rooms.evictIdle(config.roomIdleS * 1000)
-      const released = ctx.cases.releaseExcept(casesInUse)
+      const released = ctx.cases.releaseExcept(casesInUse, connectedClients)
       if (evicted || released) log.info({ evicted, released }, 'idle rooms freed')
     },
     Math.min(60, config.roomIdleS) * 1000,
@@ -130,12 +132,14 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       socket,
     }
     conn.displayName = `guest-${conn.clientId.slice(0, 4)}`
+    connectedClients.add(conn.clientId)
     registerRoomHandlers(ctx, conn)
     registerSegmentHandlers(ctx, conn)
     registerPresenceHandlers(conn)
     registerUploadHandlers(ctx, conn)
     refuseUnknownEvents(conn)
     socket.on('disconnect', () => {
+      connectedClients.delete(conn.clientId)
       void leaveRoom(ctx, conn)
       ctx.uploads.detach(conn.clientId)
     })

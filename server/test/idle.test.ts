@@ -66,4 +66,39 @@ describe('idle rooms', () => {
     ])
     expect(ctx.rooms.size).toBe(1)
   })
+
+  it('an uploaded case leaves memory once no room uses it and its uploader is gone; not before', async () => {
+    const ctx = server.server.ctx
+    const before = ctx.cases.uploadCount
+    const uploader = await connect(server.url)
+    const data = new Int16Array(24 * 24 * 24).map((_, q) => (q % 97) - 40)
+    const file = encodeNifti({
+      data,
+      dims: [24, 24, 24],
+      affine: Float64Array.from([2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]),
+      dtype: 'int16',
+      meta: { modality: 'CT' },
+    })
+    const { uploadId } = expectOk(
+      await call(uploader, 'upload:begin', { format: 'nifti', size: file.length }),
+    )
+    expectOk(await call(uploader, 'upload:chunk', { uploadId, offset: 0, data: file }))
+    const { case: uploaded } = expectOk(await call(uploader, 'upload:finish', { uploadId }))
+    const { roomId, token } = expectOk(await call(uploader, 'case:open', { caseId: uploaded.caseId }))
+    const viewer = await connect(server.url)
+    expectOk(await call(viewer, 'room:join', { roomId, token }))
+    expect(ctx.cases.uploadCount).toBe(before + 1)
+    // the uploader leaves; the viewer is still in the room: kept
+    uploader.disconnect()
+    await new Promise((r) => setTimeout(r, 2200))
+    expect(ctx.cases.uploadCount).toBe(before + 1)
+    expect(ctx.rooms.all().some((r) => r.id === roomId)).toBe(true)
+    // the viewer leaves too: after the idle time the room and the upload are gone
+    expectOk(await call(viewer, 'room:leave', {}))
+    await new Promise((r) => setTimeout(r, 2500))
+    expect(ctx.rooms.all().some((r) => r.id === roomId)).toBe(false)
+    expect(ctx.cases.uploadCount).toBe(before)
+    const gone = await call(viewer, 'room:join', { roomId, token })
+    expect(gone.ok).toBe(false)
+  })
 })

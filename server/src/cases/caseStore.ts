@@ -100,15 +100,30 @@ export class CaseStore {
     return p
   }
 
-  /** Forgets loaded cases no room uses (they are read again when opened). Uploads stay. */
-  releaseExcept(inUse: Set<string>): number {
+  /**
+   * Forgets loaded cases no room uses (they are read again when opened). An upload no room uses is
+   * forgotten once its uploader's connection (`connected`, by client id) is gone too: nobody can list it
+   * any more and no room holds it, so its volume and derived data leave memory for good.
+   */
+  releaseExcept(inUse: Set<string>, connected: Set<string>): number {
     let released = 0
+    for (const [caseId, upload] of [...this.uploads])
+      if (!inUse.has(caseId) && !connected.has(upload.owner!)) {
+        this.uploads.delete(caseId)
+        this.loaded.delete(caseId)
+        released++
+      }
     for (const caseId of [...this.loaded.keys()])
       if (!inUse.has(caseId) && !this.uploads.has(caseId)) {
         this.loaded.delete(caseId)
         released++
       }
     return released
+  }
+
+  /** Uploaded cases held in memory (for tests and health). */
+  get uploadCount(): number {
+    return this.uploads.size
   }
 
   private async load(caseId: string): Promise<LoadedCase> {

@@ -322,8 +322,9 @@ export class RoomRegistry {
 
   /**
    * Frees rooms nobody has been in for `idleMs` (their records stay stored: a later join restores
-   * them). Rooms of uploads are not stored, so they are kept until the server stops. Returns the
-   * case ids still in use by a room in memory.
+   * them). Rooms of uploads are freed the same way and cannot come back: an upload lives in memory
+   * only (patient data is not written to the data folder), so its room's link works while someone is
+   * in the room and for the idle time after. Returns the case ids still in use by a room in memory.
    */
   evictIdle(idleMs: number, now = Date.now()): { evicted: number; casesInUse: Set<string> } {
     let evicted = 0
@@ -331,8 +332,7 @@ export class RoomRegistry {
       if (
         room.members.size === 0 &&
         now - room.lastActive >= idleMs &&
-        this.store &&
-        room.loaded.info.kind !== 'upload' &&
+        (this.store || room.loaded.info.kind === 'upload') &&
         !this.locks.has(room.id)
       ) {
         this.rooms.delete(room.id)
