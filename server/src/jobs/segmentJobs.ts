@@ -25,6 +25,8 @@ async function runSegmentJob(
 ): Promise<void> {
   await ctx.rooms.settled(room) // fold only stored, acknowledged prompts
   if (room.segments.get(segment.id) !== segment || segment.upToDate()) return
+  // nobody in the room (on this node): nobody to send the mesh to; entering the room schedules it again
+  if (room.members.size === 0) return
   const t0 = performance.now()
   const prompts = segment.prompts.slice()
   let fold

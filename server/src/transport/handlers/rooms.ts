@@ -1,4 +1,5 @@
 /** cases:list, case:open (a new room around a case), room:join (with the token), room:leave, disconnect. */
+import { scheduleSegment } from '../../jobs/segmentJobs.ts'
 import type { Connection, ServerContext } from '../../context.ts'
 import { handle } from '../dispatch.ts'
 import type { Room } from '../../rooms/rooms.ts'
@@ -12,6 +13,8 @@ export async function leaveRoom(ctx: ServerContext, conn: Connection): Promise<v
   room.lastActive = Date.now()
   await conn.socket.leave(room.channel)
   ctx.io.to(room.channel).emit('member:left', { clientId: conn.clientId, displayName: conn.displayName })
+  // nobody left to see its meshes: its waiting jobs go (the next member to enter schedules them again)
+  if (room.members.size === 0) ctx.queue.cancelRoom(room.id)
   ctx.log.info({ roomId: room.id, clientId: conn.clientId, members: room.members.size }, 'left room')
 }
 
@@ -28,6 +31,9 @@ async function enterRoom(ctx: ServerContext, conn: Connection, room: Room): Prom
     .emit('member:joined', { clientId: conn.clientId, displayName: conn.displayName })
   await conn.socket.join(room.channel)
   ctx.log.info({ roomId: room.id, clientId: conn.clientId, members: room.members.size }, 'joined room')
+  // segments whose mesh is behind their prompts (jobs dropped while the room was empty, or a room
+  // restored from its record) are folded now; a job already waiting is coalesced
+  for (const segment of room.segments.values()) if (!segment.upToDate()) scheduleSegment(ctx, room, segment)
 }
 
 export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void {
