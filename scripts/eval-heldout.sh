@@ -5,7 +5,8 @@
 #
 #   bash scripts/eval-heldout.sh MODEL_DIR TAG [CROP]   -> .cache/eval/TAG-<folder>-<seed>.json, TAG-summary.json
 # CROP: gt-center (default; the card's protocol) or first-click (the crop centred on the first click, as the
-# server and `fastsam-xr segment` place it).
+# server and `fastsam-xr segment` place it). Environment: SEEDS (default "2023 2024 2025"); EVAL_FLAGS, more
+# flags for `fastsam-xr eval` (e.g. "--fold session --crop-extension off": the server's own fold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:?model folder}
@@ -16,14 +17,14 @@ out=.cache/eval
 mkdir -p "$out"
 jobs=()
 for folder in volumes volumes_extra; do
-  for seed in 2023 2024 2025; do
+  for seed in ${SEEDS:-2023 2024 2025}; do
     jobs+=("$folder $seed")
   done
 done
 run() {
   local folder=$1 seed=$2
   npx --no-install fastsam-xr eval --data "$shared/data/$folder" --split models/data/split.json --side held_out --crop "$crop" \
-    --model "$model" --seed "$seed" --threads 1 --json "$out/$tag-$folder-$seed.json" \
+    --model "$model" --seed "$seed" --threads 1 ${EVAL_FLAGS:-} --json "$out/$tag-$folder-$seed.json" \
     >"$out/$tag-$folder-$seed.txt" 2>"$out/$tag-$folder-$seed.log"
 }
 for ((i = 0; i < ${#jobs[@]}; i += 2)); do
