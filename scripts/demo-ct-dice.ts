@@ -7,12 +7,17 @@
  * voxels 9–30 mm outside the predicted mask: the fraction of the mask each one removes (the issue's "a
  * negative click outside the mask never removes more than a small fraction of it").
  *
- *   npx tsx scripts/demo-ct-dice.ts [--model DIR] [--threads N]     (prints one JSON document)
+ * `--fold crop` (default; the model card's historical figures): the first click's crop alone, no crop
+ * extension. `--fold session`: the clicks through the server's own fold (`@fastsam-xr/session`, crop
+ * extension on, its default) — exactly what `fastsam-xr segment` and the app give for the same clicks.
+ *
+ *   npx tsx scripts/demo-ct-dice.ts [--model DIR] [--threads N] [--fold crop|session]   (one JSON document)
  */
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { edtBlackBorder } from '@fastsam-xr/eval'
-import { Segmenter } from '@fastsam-xr/runtime'
+import { Segmenter, type Prompt } from '@fastsam-xr/runtime'
+import { SegmentSession } from '@fastsam-xr/session'
 import { SHIPPED_MODEL_DIR } from '@fastsam-xr/runtime/node'
 import { applyAffine, readVolume, worldToCropIndex, type ModelCrop, type Vec3 } from '@fastsam-xr/volume'
 
@@ -25,8 +30,10 @@ const { values } = parseArgs({
   options: {
     model: { type: 'string', default: SHIPPED_MODEL_DIR },
     threads: { type: 'string', default: '2' },
+    fold: { type: 'string', default: 'crop' },
   },
 })
+if (values.fold !== 'crop' && values.fold !== 'session') throw new Error('--fold expects crop or session')
 const dir = join(shared, 'data', 'volumes', 'totalsegmentator')
 const [ct, label] = await Promise.all([
   readVolume(join(dir, 'example_ct_img.nii.gz')),
@@ -49,7 +56,18 @@ for (const [organ, value] of Object.entries(ORGANS)) {
   const click = applyAffine(label.affine, idx)
   const encoded = await seg.encode(ct, click)
   const r = await seg.decode(encoded, [{ pointWorldRas: click, positive: true }])
-  const mask = seg.toMask(encoded, r.lowResLogits, ct)
+  /** The mask the clicks give: one crop (fold 'crop'), or the server's fold with crop extension. */
+  const maskOf = async (prompts: Prompt[]): Promise<Uint8Array> => {
+    if (values.fold === 'session') {
+      const session = new SegmentSession(seg, ct, { extendCrops: true })
+      for (const p of prompts) await session.add(p)
+      return session.mask!.slice()
+    }
+    if (prompts.length === 1) return seg.toMask(encoded, r.lowResLogits, ct)
+    const r2 = await seg.decode(encoded, seg.promptsForPass(prompts), r.lowResLogits)
+    return seg.toMask(encoded, r2.lowResLogits, ct)
+  }
+  const mask = await maskOf([{ pointWorldRas: click, positive: true }])
   let inter = 0
   let p = 0
   let g = 0
@@ -76,8 +94,7 @@ for (const [organ, value] of Object.entries(ORGANS)) {
       { pointWorldRas: click, positive: true },
       { pointWorldRas: w, positive: false },
     ]
-    const r2 = await seg.decode(encoded, seg.promptsForPass(history), r.lowResLogits)
-    const after = seg.toMask(encoded, r2.lowResLogits, ct)
+    const after = await maskOf(history)
     let lost = 0
     for (let v = 0; v < mask.length; v++) lost += mask[v] & (1 - after[v])
     removed.push(Number((lost / Math.max(1, p)).toFixed(4)))
@@ -92,5 +109,9 @@ for (const [organ, value] of Object.entries(ORGANS)) {
 }
 await seg.release()
 console.log(
-  JSON.stringify({ model: seg.manifest.name, subject: 'TS-example-CT (training subject)', results }, null, 2),
+  JSON.stringify(
+    { model: seg.manifest.name, fold: values.fold, subject: 'TS-example-CT (training subject)', results },
+    null,
+    2,
+  ),
 )
