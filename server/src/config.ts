@@ -17,6 +17,7 @@
  *   limits (environment only): FASTSAM_MAX_VOXELS, FASTSAM_MAX_UPLOAD_BYTES, FASTSAM_UPLOAD_DISK_BYTES,
  *   FASTSAM_UPLOAD_RESUME_S, FASTSAM_ROOM_IDLE_S
  */
+import { parseAllowedOrigins } from './transport/origin.ts'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -54,6 +55,8 @@ export interface ServerConfig {
   logLevel: string
   /** extend masks that touch a crop face through neighbouring crops (`@fastsam-xr/session`: fold.ts, cropExtension.ts). */
   cropExtension: boolean
+  /** browser origins besides the served client's own that may connect (transport/origin.ts). */
+  allowedOrigins: string[]
 }
 
 export class ConfigError extends Error {
@@ -83,6 +86,14 @@ function parseRedisUrl(given: [string, string] | undefined): string | null {
   if (!/^rediss?:\/\/[^\s]+$/.test(given[0]))
     throw new ConfigError(`${given[1]} expects redis://host:port (got '${given[0]}')`)
   return given[0]
+}
+
+function origins(given: [string, string] | undefined): string[] {
+  try {
+    return parseAllowedOrigins(given?.[0])
+  } catch (err) {
+    throw new ConfigError(`${given![1]}: ${(err as Error).message}`)
+  }
 }
 
 function parseOnOff(given: [string, string] | undefined, fallback: boolean): boolean {
@@ -141,6 +152,7 @@ export function loadConfig(
     '--log-level',
     '--redis',
     '--crop-extension',
+    '--allow-origin',
   ])
   for (let n = 0; n < argv.length; n++) {
     const arg = argv[n]
@@ -198,5 +210,6 @@ export function loadConfig(
     redisUrl: parseRedisUrl(pick('--redis', 'FASTSAM_REDIS')),
     logLevel: pick('--log-level', 'FASTSAM_LOG_LEVEL')?.[0] ?? 'info',
     cropExtension: parseOnOff(pick('--crop-extension', 'FASTSAM_CROP_EXTENSION'), true),
+    allowedOrigins: origins(pick('--allow-origin', 'FASTSAM_ALLOWED_ORIGINS')),
   }
 }

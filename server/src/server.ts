@@ -15,6 +15,7 @@ import { Segmenter } from '@fastsam-xr/runtime'
 import { CaseStore } from './cases/caseStore.ts'
 import type { ServerConfig } from './config.ts'
 import type { Connection, IoServer, ServerContext } from './context.ts'
+import { originAllowed } from './transport/origin.ts'
 import { refuseUnknownEvents } from './transport/dispatch.ts'
 import { registerPresenceHandlers } from './transport/handlers/presence.ts'
 import { leaveRoom, registerRoomHandlers } from './transport/handlers/rooms.ts'
@@ -72,7 +73,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const io: IoServer = new Server(http, {
     // One upload chunk plus framing; anything bigger is dropped by Socket.IO before parsing.
     maxHttpBufferSize: LIMITS.uploadChunkBytes + 64 * 1024,
-    cors: { origin: true },
+    // no CORS: only the served client's own origin and the listed ones get a handshake
+    allowRequest: (req, done) =>
+      done(null, originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)),
     serveClient: false,
   })
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null
