@@ -57,6 +57,9 @@ export interface ServerConfig {
   cropExtension: boolean
   /** browser origins besides the served client's own that may connect (transport/origin.ts). */
   allowedOrigins: string[]
+  /** per client address: connections held at once, rooms created per minute. */
+  maxConnectionsPerAddress: number
+  roomsPerMinute: number
 }
 
 export class ConfigError extends Error {
@@ -211,5 +214,8 @@ export function loadConfig(
     logLevel: pick('--log-level', 'FASTSAM_LOG_LEVEL')?.[0] ?? 'info',
     cropExtension: parseOnOff(pick('--crop-extension', 'FASTSAM_CROP_EXTENSION'), true),
     allowedOrigins: origins(pick('--allow-origin', 'FASTSAM_ALLOWED_ORIGINS')),
+    maxConnectionsPerAddress:
+      positiveNumber(env.FASTSAM_MAX_CONNECTIONS_PER_ADDRESS, 'FASTSAM_MAX_CONNECTIONS_PER_ADDRESS') ?? 64,
+    roomsPerMinute: positiveNumber(env.FASTSAM_ROOMS_PER_MINUTE, 'FASTSAM_ROOMS_PER_MINUTE') ?? 60,
   }
 }

@@ -9,6 +9,7 @@ import type { Logger } from './log.ts'
 import type { RateLimiter } from './transport/rateLimit.ts'
 import type { Room, RoomRegistry } from './rooms/rooms.ts'
 import type { UploadStore } from './cases/uploads.ts'
+import type { AddressLimits } from './transport/addressLimits.ts'
 
 /** Between server nodes (through the Redis adapter). */
 export interface InterServerEvents {
@@ -29,6 +30,8 @@ export interface ServerContext {
   segmenter: Segmenter | null
   modelName: string | null
   uploads: UploadStore
+  /** connections and room creations per client address. */
+  addresses: AddressLimits
 }
 
 export interface Connection {
@@ -37,4 +40,6 @@ export interface Connection {
   room: Room | null
   limits: RateLimiter
   socket: IoSocket
+  /** the client's network address (its per-address limits). */
+  address: string
 }

@@ -15,6 +15,7 @@ import { Segmenter } from '@fastsam-xr/runtime'
 import { CaseStore } from './cases/caseStore.ts'
 import type { ServerConfig } from './config.ts'
 import type { Connection, IoServer, ServerContext } from './context.ts'
+import { AddressLimits } from './transport/addressLimits.ts'
 import { originAllowed } from './transport/origin.ts'
 import { refuseUnknownEvents } from './transport/dispatch.ts'
 import { registerPresenceHandlers } from './transport/handlers/presence.ts'
@@ -110,6 +111,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       log,
       config.uploadDiskBytes,
     ),
+    addresses: new AddressLimits({
+      connections: config.maxConnectionsPerAddress,
+      roomsPerMinute: config.roomsPerMinute,
+    }),
   }
   const requestHandler = createRequestHandler(ctx)
 
@@ -126,6 +131,11 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   )
   sweep.unref()
   io.on('room:changed', (roomId) => void ctx.rooms.remoteChanged(roomId))
+  // Per client address: at most maxConnectionsPerAddress connections at once (refused at the handshake).
+  io.use((socket, next) => {
+    if (ctx.addresses.connect(socket.handshake.address)) return next()
+    next(new Error(`too many connections from this address (at most ${config.maxConnectionsPerAddress})`))
+  })
   io.on('connection', (socket) => {
     const conn: Connection = {
       clientId: randomBytes(6).toString('base64url'),
@@ -133,6 +143,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       room: null,
       limits: new RateLimiter(),
       socket,
+      address: socket.handshake.address,
     }
     conn.displayName = `guest-${conn.clientId.slice(0, 4)}`
     connectedClients.add(conn.clientId)
@@ -143,6 +154,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     refuseUnknownEvents(conn)
     socket.on('disconnect', () => {
       connectedClients.delete(conn.clientId)
+      ctx.addresses.disconnect(conn.address)
       void leaveRoom(ctx, conn)
       ctx.uploads.detach(conn.clientId)
     })

@@ -2,6 +2,7 @@
 import { scheduleSegment } from '../../jobs/segmentJobs.ts'
 import type { Connection, ServerContext } from '../../context.ts'
 import { handle } from '../dispatch.ts'
+import { ProtocolFailure } from '../../failure.ts'
 import type { Room } from '../../rooms/rooms.ts'
 
 /** Leaves the current room (if any), telling the others. */
@@ -32,8 +33,11 @@ async function enterRoom(ctx: ServerContext, conn: Connection, room: Room): Prom
   await conn.socket.join(room.channel)
   ctx.log.info({ roomId: room.id, clientId: conn.clientId, members: room.members.size }, 'joined room')
   // segments whose mesh is behind their prompts (jobs dropped while the room was empty, or a room
-  // restored from its record) are folded now; a job already waiting is coalesced
-  for (const segment of room.segments.values()) if (!segment.upToDate()) scheduleSegment(ctx, room, segment)
+  // restored from its record) are folded now (never-prompted ones have nothing to show); a job already
+  // waiting is coalesced
+  for (const segment of room.segments.values())
+    if (!segment.upToDate() && (segment.prompts.length > 0 || segment.mesh !== null))
+      scheduleSegment(ctx, room, segment)
 }
 
 export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void {
@@ -42,6 +46,11 @@ export function registerRoomHandlers(ctx: ServerContext, conn: Connection): void
   }))
 
   handle(ctx, conn, 'case:open', async ({ caseId, displayName }) => {
+    if (!ctx.addresses.takeRoom(conn.address))
+      throw new ProtocolFailure(
+        'rate-limited',
+        `this address opened ${ctx.addresses.spec.roomsPerMinute} rooms in the last minute; join one (room:join) or wait`,
+      )
     if (displayName) conn.displayName = displayName
     const loaded = await ctx.cases.open(caseId)
     const { room, token } = await ctx.rooms.create(loaded)
