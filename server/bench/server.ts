@@ -66,7 +66,7 @@ function log(msg: string): void {
 async function startServerProcess(
   modelDir: string,
   dataDir: string,
-): Promise<{ child: ChildProcess; url: string }> {
+): Promise<{ child: ChildProcess; url: string; siteKey: string }> {
   const bin = join(repoRoot, 'apps', 'cli', 'bin', 'fastsam-xr.js')
   const child = spawn(
     process.execPath,
@@ -89,19 +89,27 @@ async function startServerProcess(
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   )
   let out = ''
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, siteKey] = await new Promise<[string, string]>((resolve, reject) => {
     child.stdout!.on('data', (d) => {
       out += d
       const m = /listening on (\S+)[\s\S]*model: /.exec(out)
-      if (m) resolve(m[1].replace(/\/$/, ''))
+      const key = /open: \S+[?&]key=([A-Za-z0-9_-]+)/.exec(out)
+      if (m && key) resolve([m[1].replace(/\/$/, ''), key[1]])
     })
     child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)))
   })
-  return { child, url }
+  return { child, url, siteKey }
 }
 
+/** The bench's clients give the site key (the first one opens the case; the others join by token). */
+let benchSiteKey = ''
 function connect(url: string): Promise<Client> {
-  const c: Client = io(url, { transports: ['websocket'], forceNew: true, reconnection: false })
+  const c: Client = io(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    auth: { siteKey: benchSiteKey },
+  })
   return new Promise((resolve, reject) => {
     c.once('connect', () => resolve(c))
     c.once('connect_error', reject)
@@ -211,8 +219,9 @@ async function main(): Promise<void> {
     (existsSync(join(DEFAULT_MODEL_DIR, 'model.json')) ? DEFAULT_MODEL_DIR : await goldenModelDir())
   const dataDir = mkdtempSync(join(tmpdir(), 'fastsam-bench-'))
   const load = loadavg()
-  const { child, url } = await startServerProcess(modelDir, dataDir)
+  const { child, url, siteKey } = await startServerProcess(modelDir, dataDir)
   serverChild = child
+  benchSiteKey = siteKey
   const clients: Client[] = []
   try {
     const rssIdle = await rssMb(url)

@@ -18,6 +18,7 @@
  *   FASTSAM_UPLOAD_RESUME_S, FASTSAM_ROOM_IDLE_S
  */
 import { parseAllowedOrigins } from './transport/origin.ts'
+import { isSiteKey } from './transport/siteKey.ts'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -60,6 +61,8 @@ export interface ServerConfig {
   /** per client address: connections held at once, rooms created per minute. */
   maxConnectionsPerAddress: number
   roomsPerMinute: number
+  /** the site key when given by flag/env; null: the one kept in the data folder (transport/siteKey.ts). */
+  siteKey: string | null
 }
 
 export class ConfigError extends Error {
@@ -88,6 +91,13 @@ function parseRedisUrl(given: [string, string] | undefined): string | null {
   if (!given) return null
   if (!/^rediss?:\/\/[^\s]+$/.test(given[0]))
     throw new ConfigError(`${given[1]} expects redis://host:port (got '${given[0]}')`)
+  return given[0]
+}
+
+function siteKeyOf(given: [string, string] | undefined): string | null {
+  if (!given) return null
+  if (!isSiteKey(given[0]))
+    throw new ConfigError(`${given[1]}: a site key is 32 to 128 letters, digits, _ or -`)
   return given[0]
 }
 
@@ -156,6 +166,7 @@ export function loadConfig(
     '--redis',
     '--crop-extension',
     '--allow-origin',
+    '--site-key',
   ])
   for (let n = 0; n < argv.length; n++) {
     const arg = argv[n]
@@ -217,5 +228,6 @@ export function loadConfig(
     maxConnectionsPerAddress:
       positiveNumber(env.FASTSAM_MAX_CONNECTIONS_PER_ADDRESS, 'FASTSAM_MAX_CONNECTIONS_PER_ADDRESS') ?? 64,
     roomsPerMinute: positiveNumber(env.FASTSAM_ROOMS_PER_MINUTE, 'FASTSAM_ROOMS_PER_MINUTE') ?? 60,
+    siteKey: siteKeyOf(pick('--site-key', 'FASTSAM_SITE_KEY')),
   }
 }

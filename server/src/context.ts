@@ -32,6 +32,8 @@ export interface ServerContext {
   uploads: UploadStore
   /** connections and room creations per client address. */
   addresses: AddressLimits
+  /** the site key in force. */
+  siteKey: string
 }
 
 export interface Connection {
@@ -42,4 +44,6 @@ export interface Connection {
   socket: IoSocket
   /** the client's network address (its per-address limits). */
   address: string
+  /** it gave the site key at the handshake: it may list, open and upload cases (INBOUND's access). */
+  site: boolean
 }

@@ -16,6 +16,7 @@ import { CaseStore } from './cases/caseStore.ts'
 import type { ServerConfig } from './config.ts'
 import type { Connection, IoServer, ServerContext } from './context.ts'
 import { AddressLimits } from './transport/addressLimits.ts'
+import { sameKey, storedSiteKey } from './transport/siteKey.ts'
 import { originAllowed } from './transport/origin.ts'
 import { refuseUnknownEvents } from './transport/dispatch.ts'
 import { registerPresenceHandlers } from './transport/handlers/presence.ts'
@@ -41,6 +42,10 @@ export interface RunningServer {
   tls: TlsMaterial | null
   /** the model load error, when a model folder was configured but could not be loaded. */
   modelError: string | null
+  /** the site key (`?key=` of the address to open); `siteKeyPath`: where it is kept, null when given. */
+  siteKey: string
+  siteKeyPath: string | null
+  siteKeyCreated: boolean
   close(): Promise<void>
 }
 
@@ -54,6 +59,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const log = opts.logger ?? createLogger(config.logLevel)
   let segmenter: Segmenter | null = opts.segmenter ?? null
   let modelError: string | null = null
+  const site = config.siteKey
+    ? { key: config.siteKey, path: null, created: false }
+    : storedSiteKey(config.dataDir)
   const ownsSegmenter = opts.segmenter === undefined
   if (ownsSegmenter && config.modelDir) {
     try {
@@ -111,6 +119,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       log,
       config.uploadDiskBytes,
     ),
+    siteKey: site.key,
     addresses: new AddressLimits({
       connections: config.maxConnectionsPerAddress,
       roomsPerMinute: config.roomsPerMinute,
@@ -144,6 +153,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       limits: new RateLimiter(),
       socket,
       address: socket.handshake.address,
+      site: sameKey((socket.handshake.auth as { siteKey?: unknown } | undefined)?.siteKey, site.key),
     }
     conn.displayName = `guest-${conn.clientId.slice(0, 4)}`
     connectedClients.add(conn.clientId)
@@ -184,6 +194,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     scheme: tls ? 'https' : 'http',
     tls,
     modelError,
+    siteKey: site.key,
+    siteKeyPath: site.path,
+    siteKeyCreated: site.created,
     async close() {
       clearInterval(sweep)
       await new Promise<void>((resolve) => io.close(() => resolve()))

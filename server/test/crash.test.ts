@@ -64,7 +64,7 @@ describe('crash durability', () => {
     )
     const random = lcg(12)
     let server = await serve()
-    let c: Client = await connect(server.url)
+    let c: Client = await connect(server.url, { siteKey: server.siteKey })
     const { roomId, token } = expectOk(await call(c, 'case:open', { caseId: 'demo' }))
     const { segmentId } = expectOk(
       await call(c, 'segment:create', { name: 'liver', color: '#aa0000' }),
@@ -96,7 +96,7 @@ describe('crash durability', () => {
       await Promise.all(sends)
 
       server = await serve()
-      c = await connect(server.url)
+      c = await connect(server.url, { siteKey: server.siteKey })
       const { snapshot } = expectOk(await call(c, 'room:join', { roomId, token }))
       const log = snapshot.segments.find((s) => s.segment.segmentId === segmentId)!.prompts
       const bySeq = new Map(log.map((p) => [p.seq, p]))

@@ -15,8 +15,13 @@ export interface TestServer {
   server: RunningServer
   url: string
   dataDir: string
+  /** the server's site key: `connect(url)` sends it unless told otherwise. */
+  siteKey: string
   close(): Promise<void>
 }
+
+/** Site keys of the test servers running, by URL. */
+const siteKeys = new Map<string, string>()
 
 export async function startTestServer(
   opts: StartOptions & { env?: Record<string, string>; dataDir?: string } = {},
@@ -27,11 +32,15 @@ export async function startTestServer(
     ...opts.env,
   })
   const server = await startServer(config, opts)
+  const url = `http://127.0.0.1:${server.port}`
+  siteKeys.set(url, server.siteKey)
   return {
     server,
-    url: `http://127.0.0.1:${server.port}`,
+    url,
     dataDir,
+    siteKey: server.siteKey,
     async close() {
+      siteKeys.delete(url)
       await server.close()
       // A given data folder belongs to the caller (restart tests reuse it).
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true })
@@ -41,8 +50,18 @@ export async function startTestServer(
 
 const clients = new Set<Client>()
 
-export async function connect(url: string): Promise<Client> {
-  const socket: Client = io(url, { transports: ['websocket'], forceNew: true, reconnection: false })
+/**
+ * A connection to `url` that gives its server's site key at the handshake (a test server's, or `siteKey`);
+ * `siteKey: null`: an anonymous connection (what someone with a room link only has).
+ */
+export async function connect(url: string, opts: { siteKey?: string | null } = {}): Promise<Client> {
+  const key = opts.siteKey === undefined ? siteKeys.get(url) : opts.siteKey
+  const socket: Client = io(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    auth: key ? { siteKey: key } : {},
+  })
   clients.add(socket)
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve())

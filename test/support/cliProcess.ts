@@ -12,6 +12,8 @@ export interface Started {
   child: ChildProcess
   output: () => string
   url: string
+  /** the site key of the address it printed (`open …?key=…`). */
+  siteKey: string
 }
 
 /** Spawns the CLI and waits for its "listening on" line (and the model/certificate line after it). */
@@ -27,9 +29,10 @@ export function launchCli(args: string[], env: NodeJS.ProcessEnv): Promise<Start
     const onData = (d: Buffer): void => {
       out += d
       const m = /listening on (\S+)/.exec(out)
-      if (m && /fingerprint|model/.test(out)) {
+      const key = /open: \S+[?&]key=([A-Za-z0-9_-]+)/.exec(out)
+      if (m && key && /fingerprint|model/.test(out)) {
         clearTimeout(timer)
-        resolve({ child, output: () => out, url: m[1] })
+        resolve({ child, output: () => out, url: m[1], siteKey: key[1] })
       }
     }
     child.stdout!.on('data', onData)

@@ -4,9 +4,10 @@ import { info } from './commands/info.ts'
 import { segment } from './commands/segment.ts'
 import { serve } from './commands/serve.ts'
 import { evalCommand } from './commands/eval.ts'
+import { siteKey } from './commands/siteKey.ts'
 
 /** Every subcommand, in the order `--help` lists them. Later issues add theirs here. */
-const commands: Command[] = [start, serve, info, segment, evalCommand]
+const commands: Command[] = [start, serve, info, segment, evalCommand, siteKey]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

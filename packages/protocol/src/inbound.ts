@@ -44,7 +44,15 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 /** A schema fits E when its input is E's payload (a payload-less event's schema may also accept none). */
 type Fits<S extends z.ZodType, P> = Same<z.input<S>, P> extends true ? true : Same<z.input<S>, P | undefined>
 
-export type InboundTable = { [E in InboundEvent]: { schema: z.ZodType; bucket: RateBucket } }
+/**
+ * Who may send an event: 'site' needs the site key (given at the handshake: `auth: { siteKey }`), which
+ * lists, opens and uploads cases; 'any' connection may send it (joining a room takes that room's token in
+ * the payload, and the segment events act on the room the connection is in) — so a room link grants that
+ * room's case only.
+ */
+export type Access = 'site' | 'any'
+
+export type InboundTable = { [E in InboundEvent]: { schema: z.ZodType; bucket: RateBucket; access: Access } }
 
 /** The events whose schema does not fit their payload in table T (never when all do). */
 export type MismatchedEvents<T extends InboundTable> = {
@@ -57,23 +65,23 @@ export type TableChecked<T extends InboundTable> = [MismatchedEvents<T>] extends
   : MismatchedEvents<T>
 
 export const INBOUND = {
-  'cases:list': { schema: emptySchema, bucket: 'other' },
-  'case:open': { schema: caseOpenSchema, bucket: 'other' },
-  'room:join': { schema: roomJoinSchema, bucket: 'other' },
-  'room:leave': { schema: emptySchema, bucket: 'other' },
-  'segment:create': { schema: segmentCreateSchema, bucket: 'other' },
-  'segment:update': { schema: segmentUpdateSchema, bucket: 'other' },
-  'segment:delete': { schema: segmentRefSchema, bucket: 'other' },
-  'segment:prompt': { schema: promptSchema, bucket: 'prompt' },
-  'segment:undo': { schema: segmentRefSchema, bucket: 'prompt' },
-  'segment:redo': { schema: segmentRefSchema, bucket: 'prompt' },
-  'segment:reset': { schema: segmentRefSchema, bucket: 'prompt' },
-  'presence:update': { schema: presenceSchema, bucket: 'presence' },
-  'upload:begin': { schema: uploadBeginSchema, bucket: 'other' },
-  'upload:resume': { schema: uploadRefSchema, bucket: 'other' },
-  'upload:chunk': { schema: uploadChunkSchema, bucket: 'upload' },
-  'upload:finish': { schema: uploadRefSchema, bucket: 'other' },
-  'upload:abort': { schema: uploadRefSchema, bucket: 'other' },
+  'cases:list': { schema: emptySchema, bucket: 'other', access: 'site' },
+  'case:open': { schema: caseOpenSchema, bucket: 'other', access: 'site' },
+  'room:join': { schema: roomJoinSchema, bucket: 'other', access: 'any' },
+  'room:leave': { schema: emptySchema, bucket: 'other', access: 'any' },
+  'segment:create': { schema: segmentCreateSchema, bucket: 'other', access: 'any' },
+  'segment:update': { schema: segmentUpdateSchema, bucket: 'other', access: 'any' },
+  'segment:delete': { schema: segmentRefSchema, bucket: 'other', access: 'any' },
+  'segment:prompt': { schema: promptSchema, bucket: 'prompt', access: 'any' },
+  'segment:undo': { schema: segmentRefSchema, bucket: 'prompt', access: 'any' },
+  'segment:redo': { schema: segmentRefSchema, bucket: 'prompt', access: 'any' },
+  'segment:reset': { schema: segmentRefSchema, bucket: 'prompt', access: 'any' },
+  'presence:update': { schema: presenceSchema, bucket: 'presence', access: 'any' },
+  'upload:begin': { schema: uploadBeginSchema, bucket: 'other', access: 'site' },
+  'upload:resume': { schema: uploadRefSchema, bucket: 'other', access: 'site' },
+  'upload:chunk': { schema: uploadChunkSchema, bucket: 'upload', access: 'site' },
+  'upload:finish': { schema: uploadRefSchema, bucket: 'other', access: 'site' },
+  'upload:abort': { schema: uploadRefSchema, bucket: 'other', access: 'site' },
 } as const satisfies InboundTable
 
 // the compiler's check of every row (an error here names the event whose schema is not its payload's)

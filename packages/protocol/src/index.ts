@@ -21,6 +21,7 @@ export { LIMITS } from './limits.ts'
 export { SEGMENT_PALETTE } from './palette.ts'
 export {
   INBOUND,
+  type Access,
   type AckedEvent,
   type HandlerResult,
   type InboundEvent,

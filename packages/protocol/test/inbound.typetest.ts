@@ -10,7 +10,7 @@ import { z } from 'zod'
 export const real: TableChecked<typeof INBOUND> = true
 
 // a row with another event's schema
-export const swapped = { ...INBOUND, 'case:open': { schema: segmentRefSchema, bucket: 'other' } } as const
+export const swapped = { ...INBOUND, 'case:open': { schema: segmentRefSchema, bucket: 'other', access: 'site' } } as const
 // @ts-expect-error 'case:open' is validated with segment:delete's schema
 export const wrongSchema: TableChecked<typeof swapped> = true
 
@@ -23,6 +23,7 @@ export const loose = {
       pointWorldRas: z.tuple([z.number(), z.number(), z.number()]),
     }),
     bucket: 'prompt',
+    access: 'any',
   },
 } as const
 // @ts-expect-error 'segment:prompt' without `positive`

@@ -10,6 +10,7 @@ import {
   PROTOCOL_VERSION,
   type AckedEvent,
   type HandlerResult,
+  type Access,
   type InboundPayload,
   type RateBucket,
   type Reply,
@@ -40,7 +41,7 @@ export function handle<E extends AckedEvent>(
   event: E,
   handler: (payload: InboundPayload<E>) => HandlerResult<E> | Promise<HandlerResult<E>>,
 ): void {
-  const { schema, bucket }: { schema: z.ZodType; bucket: RateBucket } = INBOUND[event]
+  const { schema, bucket, access }: { schema: z.ZodType; bucket: RateBucket; access: Access } = INBOUND[event]
   const listener: RawListener = (...args) => {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: Reply) => void) : undefined
     const reply = (r: Reply): void => {
@@ -51,6 +52,13 @@ export function handle<E extends AckedEvent>(
       }
     }
     if (!conn.limits.take(bucket)) return reply(fail('rate-limited', `too many '${event}' events; slow down`))
+    if (access === 'site' && !conn.site)
+      return reply(
+        fail(
+          'forbidden',
+          `'${event}' needs the site key: open the address the server printed (it carries ?key=)`,
+        ),
+      )
     if (args.length > 1) return reply(fail('bad-request', `'${event}' takes one payload argument`))
     const parsed = schema.safeParse(args[0] === undefined ? {} : args[0])
     if (!parsed.success) return reply(fail('bad-request', describeIssues(parsed.error)))

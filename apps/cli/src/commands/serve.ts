@@ -3,15 +3,19 @@
  *                   [--tls auto|off] [--tls-cert FILE --tls-key FILE] [--redis URL] [--crop-extension on|off]`
  *
  * Runs the edge server until SIGINT/SIGTERM. Flags override the FASTSAM_* environment (see
- * server/src/config.ts). Prints the URLs to open, whether a model is loaded, and with TLS the
- * certificate's SHA-256 fingerprint to compare on the headset.
+ * server/src/config.ts). Prints the URLs, the address to open (it carries the site key: without it
+ * nobody lists, opens or uploads a case), whether a model is loaded, and with TLS the certificate's
+ * SHA-256 fingerprint to compare on the headset.
  */
+import QRCode from 'qrcode'
 import { ConfigError, lanUrls, loadConfig, startServer, type ServerConfig } from '@fastsam-xr/server'
 import { UsageError, type Command } from '../command.ts'
 
 export interface RunOptions {
   /** when the configured port is taken, listen on any free port instead of failing (`start`). */
   anyPortIfBusy?: boolean
+  /** print the address to open as a QR code too, for a headset's camera (`start`, on a terminal). */
+  qr?: boolean
 }
 
 function banner(lines: string[]): void {
@@ -36,7 +40,16 @@ export async function runServer(config: ServerConfig, opts: RunOptions = {}): Pr
     throw err
   }
   const { local, lan } = lanUrls(server.scheme, config.host, server.port)
-  const lines = [`listening on ${local}`, ...lan.map((u) => `on the LAN: ${u}`)]
+  const withKey = (u: string): string => `${u}?key=${server.siteKey}`
+  const lines = [
+    `listening on ${local}`,
+    ...lan.map((u) => `on the LAN: ${u}`),
+    // the address to open carries the site key (without it: no case list, no case, no upload)
+    `open: ${withKey(lan[0] ?? local)}`,
+    server.siteKeyPath
+      ? `site key ${server.siteKeyCreated ? 'created' : 'kept'} in ${server.siteKeyPath} (rotate: fastsam-xr site-key --rotate)`
+      : 'site key given by --site-key / FASTSAM_SITE_KEY',
+  ]
   if (server.ctx.modelName) lines.push(`model: ${server.ctx.modelName} (${config.executionProvider})`)
   else if (server.modelError)
     lines.push(`no model loaded: ${server.modelError.split('\n')[0]}; prompts are answered 'no-model'`)
@@ -53,6 +66,8 @@ export async function runServer(config: ServerConfig, opts: RunOptions = {}): Pr
     process.once('SIGTERM', resolve)
   })
   banner(lines)
+  if (opts.qr && process.stdout.isTTY)
+    process.stdout.write(await QRCode.toString(withKey(lan[0] ?? local), { type: 'terminal', small: true }))
   await stopped
   banner(['shutting down'])
   await server.close()
@@ -74,7 +89,8 @@ export const serve: Command = {
   summary: 'run the edge server (Socket.IO + HTTP(S)): cases, prompts → meshes, rooms, exports',
   usage:
     'fastsam-xr serve [--port n] [--host h] [--model DIR] [--ep cpu|cuda] [--data DIR] ' +
-    '[--tls auto|off] [--tls-cert FILE --tls-key FILE] [--log-level info|warn|silent] [--redis redis://h:p] [--crop-extension on|off]',
+    '[--tls auto|off] [--tls-cert FILE --tls-key FILE] [--log-level info|warn|silent] [--redis redis://h:p] [--crop-extension on|off] ' +
+    '[--allow-origin O,…] [--site-key KEY]',
   async run(argv) {
     return runServer(parseServeConfig(argv))
   },

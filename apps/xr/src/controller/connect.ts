@@ -10,6 +10,7 @@ import { displayName } from './displayName.ts'
 import { registerServerEvents } from './events.ts'
 import { errorText, request } from './request.ts'
 import { applySnapshot, roomFromUrl } from './room.ts'
+import { takeSiteKey } from './siteKey.ts'
 import { getSocket } from './socket.ts'
 
 /** wait before reconnecting after the server closed the connection (ms). */
@@ -66,6 +67,14 @@ async function enterRoom(): Promise<void> {
   const target = shown ? { roomId: shown.roomId, token: shown.token } : roomFromUrl()
   if (target && (await joinRoom(target.roomId, target.token))) return
   if (target && shown) return // the reconnect join failed; its message says why.
+  if (!takeSiteKey()) {
+    useAppStore.setState({ loading: null })
+    pushMessage(
+      'error',
+      'no site key: open the address the server printed at start (it ends in ?key=…), or a room link someone shared',
+    )
+    return
+  }
   const demo = (await listCases()).find((c) => c.kind === 'demo')
   if (!demo) {
     useAppStore.setState({ loading: null })

@@ -5,12 +5,15 @@
  */
 import { io } from 'socket.io-client'
 import type { ClientSocket } from './request.ts'
+import { takeSiteKey } from './siteKey.ts'
 
 let socket: ClientSocket | null = null
 
 export function getSocket(): ClientSocket {
   socket ??= io({
     transports: ['websocket'],
+    // the site key (siteKey.ts) opens cases; a connection without it may still join a room by its link
+    auth: (cb) => cb({ siteKey: takeSiteKey() ?? undefined }),
     autoConnect: false,
     // back within a second or two after a network blip (defaults: 1 s rising to 5 s)
     reconnectionDelay: 500,

@@ -124,6 +124,8 @@ export interface XrTestHelpers {
 export interface E2E {
   server: RunningServer
   url: string
+  /** the server's site key (what `?key=` of the printed address carries). */
+  siteKey: string
   browser: Browser
   anatomy: Anatomy
   close(): Promise<void>
@@ -171,6 +173,7 @@ export async function startE2E(): Promise<E2E> {
   return {
     server,
     url: `http://127.0.0.1:${server.port}/`,
+    siteKey: server.siteKey,
     browser,
     anatomy,
     async close() {
@@ -213,7 +216,8 @@ export async function openApp(
   await page.addInitScript({ content: 'globalThis.__name = globalThis.__name || ((f) => f)' })
   if (opts.xr) await installIwer(page)
   if (opts.init) await opts.init(page)
-  await page.goto(opts.url ?? e2e.url)
+  // the address the server prints carries the site key; a shared room link (opts.url) does not
+  await page.goto(opts.url ?? `${e2e.url}?key=${e2e.siteKey}`)
   await waitForRoom({ page, context, errors })
   return { page, context, errors }
 }
