@@ -10,7 +10,10 @@ import { z } from 'zod'
 export const real: TableChecked<typeof INBOUND> = true
 
 // a row with another event's schema
-export const swapped = { ...INBOUND, 'case:open': { schema: segmentRefSchema, bucket: 'other', access: 'site' } } as const
+export const swapped = {
+  ...INBOUND,
+  'case:open': { schema: segmentRefSchema, bucket: 'other', access: 'site' },
+} as const
 // @ts-expect-error 'case:open' is validated with segment:delete's schema
 export const wrongSchema: TableChecked<typeof swapped> = true
 
