@@ -9,6 +9,7 @@
  *
  * Layout: C-order over (a0, a1, a2): flat = n2·(n1·a0 + a1) + a2. Foreground = non-zero.
  */
+import { boxWhere } from '@fastsam-xr/geometry'
 
 export type Dims3 = readonly [number, number, number]
 
@@ -114,22 +115,12 @@ export function squaredEdtBlackBorderInBox(mask: ArrayLike<number>, dims: Dims3)
   const n = n0 * n1 * n2
   if (mask.length !== n)
     throw new RangeError(`mask has ${mask.length} voxels, dims ${dims.join('×')} need ${n}`)
-  const lo = [n0, n1, n2]
-  const hi = [-1, -1, -1]
-  for (let a0 = 0, q = 0; a0 < n0; a0++)
-    for (let a1 = 0; a1 < n1; a1++)
-      for (let a2 = 0; a2 < n2; a2++, q++)
-        if (mask[q]) {
-          if (a0 < lo[0]) lo[0] = a0
-          if (a0 > hi[0]) hi[0] = a0
-          if (a1 < lo[1]) lo[1] = a1
-          if (a1 > hi[1]) hi[1] = a1
-          if (a2 < lo[2]) lo[2] = a2
-          if (a2 > hi[2]) hi[2] = a2
-        }
   const out = new Float64Array(n)
-  if (hi[0] < 0) return out
-  const box: [number, number, number] = [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1]
+  // C-order (a2 fastest): the box comes back in (a2, a1, a0) order
+  const found = boxWhere([n2, n1, n0], (q) => mask[q] !== 0)
+  if (!found) return out
+  const lo = [found.origin[2], found.origin[1], found.origin[0]]
+  const box: [number, number, number] = [found.size[2], found.size[1], found.size[0]]
   if (box[0] === n0 && box[1] === n1 && box[2] === n2) return squaredEdtBlackBorder(mask, dims)
   const sub = new Uint8Array(box[0] * box[1] * box[2])
   for (let b0 = 0, p = 0; b0 < box[0]; b0++)

@@ -80,3 +80,28 @@ export function unionBox(a: VoxelBox | null, b: VoxelBox | null): VoxelBox | nul
   const end = [0, 1, 2].map((d) => Math.max(a.origin[d] + a.size[d], b.origin[d] + b.size[d]))
   return { origin, size: [end[0] - origin[0], end[1] - origin[1], end[2] - origin[2]] }
 }
+
+/**
+ * Bounding box of the indices where `inside(q)` holds, on a grid whose FIRST axis varies fastest
+ * (q = i + n0·(j + n1·k), the volume order), or null when none does. For C-order arrays (last axis fastest)
+ * pass the dims reversed and read the box reversed. The general scan for any element type and test; a
+ * uint8 mask is faster through `maskBoundingBox`.
+ */
+export function boxWhere(dims: Vec3, inside: (q: number) => boolean): VoxelBox | null {
+  const [n0, n1, n2] = dims
+  const lo = [n0, n1, n2]
+  const hi = [-1, -1, -1]
+  for (let k = 0, q = 0; k < n2; k++)
+    for (let j = 0; j < n1; j++)
+      for (let i = 0; i < n0; i++, q++)
+        if (inside(q)) {
+          if (i < lo[0]) lo[0] = i
+          if (i > hi[0]) hi[0] = i
+          if (j < lo[1]) lo[1] = j
+          if (j > hi[1]) hi[1] = j
+          if (k < lo[2]) lo[2] = k
+          if (k > hi[2]) hi[2] = k
+        }
+  if (hi[0] < 0) return null
+  return { origin: [lo[0], lo[1], lo[2]], size: [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1] }
+}

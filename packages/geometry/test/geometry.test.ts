@@ -11,6 +11,7 @@ import {
   GeometryError,
   identity4,
   invert4,
+  boxWhere,
   maskBoundingBox,
   multiply4,
   spacingFromAffine,
@@ -69,6 +70,10 @@ describe('boxes', () => {
       expect(upper.origin[2] + upper.size[2]).toBe(box.origin[2] + box.size[2])
       expect(upper.origin[2]).toBeGreaterThanOrEqual(region.origin[2])
     }
+    // the general scan agrees with the uint8 one, and on a reversed (C-order) reading gives the box reversed
+    const liver = maskBoundingBox(mask, seg.dims, { label: 5 })!
+    expect(boxWhere(seg.dims, (q) => mask[q] === 5)).toEqual(liver)
+    expect(boxWhere(seg.dims, () => false)).toBeNull()
     expect(maskBoundingBox(new Uint8Array(mask.length), seg.dims)).toBeNull()
     expect(() => maskBoundingBox(mask, [nx, ny, nz + 1])).toThrow(GeometryError)
   })

@@ -10,6 +10,8 @@
  * integer factors (multiples of 1/(2f)).
  */
 
+import { boxWhere } from '@fastsam-xr/geometry'
+
 /** Per output coordinate o: source indices i0, i1 and weights w0 + w1 = 1 (spec §8.4). */
 export interface AxisWeights {
   i0: Int32Array
@@ -150,20 +152,11 @@ export function upsampleThreshold(
   out.fill(0)
   // The low-res box of the logits that may interpolate above the threshold.
   const cut = threshold - 1e-6 * (1 + Math.abs(threshold))
-  const lo = [n, n, n]
-  const hi = [-1, -1, -1]
-  for (let a0 = 0, q = 0; a0 < n; a0++)
-    for (let a1 = 0; a1 < n; a1++)
-      for (let a2 = 0; a2 < n; a2++, q++)
-        if (low[q] > cut) {
-          if (a0 < lo[0]) lo[0] = a0
-          if (a0 > hi[0]) hi[0] = a0
-          if (a1 < lo[1]) lo[1] = a1
-          if (a1 > hi[1]) hi[1] = a1
-          if (a2 < lo[2]) lo[2] = a2
-          if (a2 > hi[2]) hi[2] = a2
-        }
-  if (hi[0] < 0) return out
+  // (C-order: the box comes back in (a2, a1, a0) order)
+  const box = boxWhere([n, n, n], (q) => low[q] > cut)
+  if (!box) return out
+  const lo = [box.origin[2], box.origin[1], box.origin[0]]
+  const hi = [0, 1, 2].map((a) => lo[a] + box.size[2 - a] - 1)
   const [f0, e0, s0lo, s0hi] = axisRange(p.w, lo[0], hi[0])
   const [f1, e1, s1lo, s1hi] = axisRange(p.w, lo[1], hi[1])
   const [f2, e2, s2lo, s2hi] = axisRange(p.w, lo[2], hi[2])
