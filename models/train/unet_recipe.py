@@ -14,7 +14,13 @@
      --lr 3e-4 --warmup 50 --seed 2024, in .cache/train/fastsam-xr-unet-g. Stage 1 alone had learnt "a
      click at the crop centre is a small target" (its crops were centred on a random target voxel and its
      first click drawn deep inside, so only small targets had their click at the centre);
-  3. export encoder.onnx + decoder.onnx + model.json (models/export/unet_export.py) into the weights folder,
+  3. stage 3 ("run i", not shipped alone): from g, 1200 steps of `fastsam-xr-unet-gated` (the direct global
+     logits times a per-voxel gate sigmoid(x) the local head computes, x starting at 3) with 70 % click-centred
+     crops, --lr 3e-4 --warmup 30 --seed 2026; its gate hardly moved;
+  4. stage 4 ("run j", shipped): from i, 1200 steps of `fastsam-xr-unet-unitgate` (the gate as 2·sigmoid(x),
+     x starting at 0: the ungated decoder exactly, slope 0.5; i's saturated gate weights are not read), the
+     gate at 10× the learning rate (`--gate-lr-scale 10`), 60 % click-centred crops, --seed 2027;
+  5. export encoder.onnx + decoder.onnx + model.json (models/export/unet_export.py) into the weights folder,
      and the weights as fp16 (`weights-fp16.pt`, ~3.5 MB) so a later session continues training from them
      (`--init models/weights/fastsam-xr-unet/weights-fp16.pt`) without this machine's cache.
 The learning-rate schedule is recomputed from --steps at every step and the RNG states are restored on
@@ -53,11 +59,16 @@ class Stage:
     seed: int
     flags: Tuple[str, ...]
     init_from_previous: bool  # start from the previous stage's weights in fp16
+    config: str = CONFIG  # a later stage may add decoder parts (keys the previous stage lacks start fresh)
 
 
 STAGES = (
     Stage('', 1400, 2023, ('--lr', '1e-3'), False),
     Stage('-g', 1000, 2024, ('--lr', '3e-4', '--warmup', '50', '--click-centred-p', '0.5'), True),
+    Stage('-i', 1200, 2026, ('--lr', '3e-4', '--warmup', '30', '--click-centred-p', '0.7'), True,
+          'fastsam-xr-unet-gated'),
+    Stage('-j', 1200, 2027, ('--lr', '3e-4', '--warmup', '30', '--click-centred-p', '0.6', '--gate-lr-scale', '10'),
+          True, 'fastsam-xr-unet-unitgate'),
 )
 SIZE_BUDGET_BYTES = 40 * 1000 * 1000
 
@@ -85,7 +96,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             if stage.init_from_previous:
                 init = ['--init', os.path.join(previous, FP16_FILE)]
                 save_fp16(os.path.join(previous, 'checkpoint.pt'), init[1])
-            train.main(['--config', CONFIG, '--out', run_dir, '--steps', str(stage.steps), '--seed', str(stage.seed),
+            train.main(['--config', stage.config, '--out', run_dir, '--steps', str(stage.steps), '--seed', str(stage.seed),
                         '--resume', '--procs', str(a.procs), *DATA_FLAGS, *stage.flags, *init,
                         '--data', default_data(), extra_data()])
         previous = run_dir

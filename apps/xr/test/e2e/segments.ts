@@ -92,6 +92,24 @@ export async function takeHits(
   })
 }
 
+/**
+ * Asserts that a pointer hit landed where the user aimed at the organ: on a slice plane inside the organ, or
+ * on a segment mesh in front of it (a good first mask covers most of the organ, so a second ray at the organ
+ * may meet that mask's surface first; prompting on the mesh is how a user corrects it there).
+ */
+export function expectAimedAt(
+  anatomy: Anatomy,
+  organ: string,
+  hit: { objectName: string; ras: Vec3 | null } | undefined,
+  what: string,
+): void {
+  if (!hit) throw new Error(`${what}: no hit`)
+  if (hit.objectName.startsWith('segment:')) return
+  if (!hit.objectName.startsWith('slice-'))
+    throw new Error(`${what}: hit ${hit.objectName}, not a slice plane or a segment`)
+  expectInside(anatomy, organ, hit.ras, what)
+}
+
 /** Asserts that a RAS point lies in the organ; a readable error otherwise. */
 export function expectInside(anatomy: Anatomy, organ: string, ras: Vec3 | null, what: string): void {
   if (!ras) throw new Error(`${what}: no point`)
