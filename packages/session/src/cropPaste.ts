@@ -3,14 +3,13 @@
  * (it only adds voxels), and saving/restoring the values of a voxel box (so the current crop's
  * contribution can be taken back out when the next prompt refines it).
  */
-import { multiply4, type VoxelBox } from '@fastsam-xr/geometry'
-import { invert4, type ModelCrop, type Volume } from '@fastsam-xr/volume'
-import { cropBoxInVolume } from './cropBox.ts'
+import type { VoxelBox } from '@fastsam-xr/geometry'
+import { pasteCropMask, type ModelCrop, type Volume } from '@fastsam-xr/volume'
 
 /**
  * Sets to 1 every voxel of `into` (Volume order) whose nearest crop voxel is inside `cropMask`
- * (size³, C-order); the others keep their value. The same nearest-voxel rule (round half up) as
- * the volume package's pasteCropMask, so `unionCropMask(m) == into | pasteCropMask(m)` (tested).
+ * (size³, C-order); the others keep their value: the volume package's pasteCropMask in union mode, so
+ * `unionCropMask(m) == into | pasteCropMask(m)` (tested).
  */
 export function unionCropMask(
   cropMask: Uint8Array,
@@ -22,26 +21,7 @@ export function unionCropMask(
   const [nx, ny, nz] = volume.dims
   if (cropMask.length !== size ** 3 || into.length !== nx * ny * nz)
     throw new RangeError(`union paste: mask ${cropMask.length} (expected ${size}³), target ${into.length}`)
-  const box = cropBoxInVolume(crop, volume)
-  if (!box) return
-  // Volume voxel → crop index.
-  const M = multiply4(invert4(crop.cropAffine), volume.affine)
-  const s2 = size * size
-  const [i0, j0, k0] = box.origin
-  for (let k = k0; k < k0 + box.size[2]; k++)
-    for (let j = j0; j < j0 + box.size[1]; j++) {
-      let x = M[0] * i0 + M[1] * j + M[2] * k + M[3]
-      let y = M[4] * i0 + M[5] * j + M[6] * k + M[7]
-      let z = M[8] * i0 + M[9] * j + M[10] * k + M[11]
-      let t = i0 + nx * (j + ny * k)
-      for (let i = i0; i < i0 + box.size[0]; i++, t++, x += M[0], y += M[4], z += M[8]) {
-        const a0 = Math.floor(x + 0.5)
-        const a1 = Math.floor(y + 0.5)
-        const a2 = Math.floor(z + 0.5)
-        if (a0 < 0 || a0 >= size || a1 < 0 || a1 >= size || a2 < 0 || a2 >= size) continue
-        if (cropMask[s2 * a0 + size * a1 + a2]) into[t] = 1
-      }
-    }
+  pasteCropMask(cropMask, crop, volume, into, { union: true })
 }
 
 /** The values of `mask` (Volume order over `dims`) inside `box`, i fastest. */

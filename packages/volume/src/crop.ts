@@ -241,14 +241,17 @@ export function cropFootprint(
 /**
  * Paste a size³ C-order binary mask back onto `target`'s grid: each target voxel whose centre falls in
  * the crop takes the value of its nearest crop voxel (round half up); the others keep their value in
- * `into` (default zeros). Returns a Uint8Array in Volume order.
+ * `into` (default zeros). `union`: a voxel only ever gains 1 (an extension crop adds to a mask, it never
+ * clears what another crop found). Returns a Uint8Array in Volume order.
  */
 export function pasteCropMask(
   mask: Uint8Array,
-  crop: ModelCrop,
-  target: Volume,
+  crop: Pick<ModelCrop, 'cropAffine' | 'size'>,
+  target: Pick<Volume, 'affine' | 'dims'>,
   into?: Uint8Array,
+  opts: { union?: boolean } = {},
 ): Uint8Array {
+  const union = opts.union === true
   const { size } = crop
   const [nx, ny, nz] = target.dims
   if (mask.length !== size * size * size)
@@ -272,7 +275,8 @@ export function pasteCropMask(
         const a1 = Math.floor(y + 0.5)
         const a2 = Math.floor(z + 0.5)
         if (a0 < 0 || a0 >= size || a1 < 0 || a1 >= size || a2 < 0 || a2 >= size) continue
-        out[t] = mask[s2 * a0 + size * a1 + a2]
+        const v = mask[s2 * a0 + size * a1 + a2]
+        if (!union || v) out[t] = v
       }
     }
   return out

@@ -294,18 +294,7 @@ print(json.dumps(list(r.shape)))`,
     const mask = new Uint8Array(128 ** 3)
     toModelOrder(window.data, 128).forEach((x, q) => (mask[q] = x === label ? 1 : 0))
     const cropAffine = window.affine
-    const pasted = pasteCropMask(
-      mask,
-      {
-        input: new Float32Array(0),
-        size: 128,
-        spacingMm: 1.5,
-        cropAffine,
-        start,
-        stats: { mean: 0, std: 1, count: 0 },
-      },
-      seg,
-    )
+    const pasted = pasteCropMask(mask, { size: 128, cropAffine }, seg)
     let a = 0
     let b = 0
     let both = 0

@@ -15,11 +15,12 @@ let server: TestServer
 let limited: TestServer
 const sockets: ClientSocket[] = []
 
-/** A client that reconnects by itself, like the app's (quickly, for the test). */
-async function client(url: string): Promise<ClientSocket> {
-  const socket: ClientSocket = io(url, {
+/** A client that reconnects by itself, like the app's (quickly, for the test), with the site key. */
+async function client(s: TestServer): Promise<ClientSocket> {
+  const socket: ClientSocket = io(s.url, {
     transports: ['websocket'],
     forceNew: true,
+    auth: { siteKey: s.siteKey },
     reconnectionDelay: 50,
     reconnectionDelayMax: 200,
   })
@@ -45,7 +46,7 @@ afterAll(async () => {
 describe('uploadBlob', () => {
   it('resumes after the connection drops mid-upload and the case opens', async () => {
     const file = readFileSync(sharedData('volumes', 'totalsegmentator', 'example_ct_sm_img.nii.gz'))
-    const socket = await client(server.url)
+    const socket = await client(server)
     const progress: number[] = []
     const resumedAt: number[] = []
     let dropped = false
@@ -73,7 +74,7 @@ describe('uploadBlob', () => {
   })
 
   it('refuses a file the server cannot read with the server message', async () => {
-    const socket = await client(server.url)
+    const socket = await client(server)
     const junk = new Uint8Array(5000).map((_, i) => (i * 31) & 0xff)
     const err = await uploadBlob(socket, new Blob([junk]), 'nifti').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RequestError)
@@ -82,7 +83,7 @@ describe('uploadBlob', () => {
   })
 
   it('refuses an upload over the server limit before sending it', async () => {
-    const socket = await client(limited.url)
+    const socket = await client(limited)
     const file = readFileSync(sharedData('volumes', 'totalsegmentator', 'example_ct_sm_img.nii.gz'))
     const err = await uploadBlob(socket, new Blob([file]), 'nifti').catch((e: unknown) => e)
     expect((err as RequestError).code).toBe('too-large')
