@@ -159,7 +159,7 @@ export function upsampleThreshold(
   const hi = [0, 1, 2].map((a) => lo[a] + box.size[2 - a] - 1)
   const [f0, e0, s0lo, s0hi] = axisRange(p.w, lo[0], hi[0])
   const [f1, e1, s1lo, s1hi] = axisRange(p.w, lo[1], hi[1])
-  const [f2, e2, s2lo, s2hi] = axisRange(p.w, lo[2], hi[2])
+  const [f2, e2] = axisRange(p.w, lo[2], hi[2])
   // a2: the rows the box reads, outputs f2..e2.
   for (let a0 = s0lo; a0 <= s0hi; a0++)
     for (let a1 = s1lo; a1 <= s1hi; a1++) {
