@@ -65,6 +65,9 @@ export interface ServerConfig {
   siteKey: string | null
 }
 
+/** The data folder without --data / FASTSAM_DATA (cases, rooms, uploads, tls, site-key). */
+export const DEFAULT_DATA_DIR = join(homedir(), '.fastsam-xr')
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
@@ -211,7 +214,7 @@ export function loadConfig(
     modelDir: model.dir,
     modelHint: model.hint,
     executionProvider: epGiven ? parseDevice(epGiven[0], epGiven[1]) : 'cpu',
-    dataDir: resolve(pick('--data', 'FASTSAM_DATA')?.[0] ?? join(homedir(), '.fastsam-xr')),
+    dataDir: resolve(pick('--data', 'FASTSAM_DATA')?.[0] ?? DEFAULT_DATA_DIR),
     tls,
     demoPath: join(repoRoot, 'server', 'demo', 'example_ct.nii.gz'),
     clientDir: join(repoRoot, 'apps', 'xr', 'dist'),

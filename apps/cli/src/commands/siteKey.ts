@@ -3,9 +3,8 @@
  * it, mode 0600, when there is none), or with `--rotate` replaces it: every address and headset that
  * carried the old one must open the new address; a running server keeps its key until restarted.
  */
-import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { storedSiteKey } from '@fastsam-xr/server'
+import { resolve } from 'node:path'
+import { DEFAULT_DATA_DIR, storedSiteKey } from '@fastsam-xr/server'
 import { UsageError, type Command } from '../command.ts'
 import { forEachArg } from '../args.ts'
 
@@ -14,7 +13,7 @@ export const siteKey: Command = {
   summary: "print (or --rotate) the site key that opens this server's cases",
   usage: 'fastsam-xr site-key [--data DIR] [--rotate]',
   async run(argv) {
-    let data = process.env.FASTSAM_DATA || join(homedir(), '.fastsam-xr')
+    let data = process.env.FASTSAM_DATA || DEFAULT_DATA_DIR
     let rotate = false
     forEachArg(argv, this.usage, (flag, value, arg) => {
       if (flag === '--data') data = value()
